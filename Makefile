@@ -1,0 +1,47 @@
+# netcam top-level Makefile. See README.md.
+#
+#   make                 driver for every installed supported kernel + tools
+#   make check           host unit tests, then the VM suites on every kernel
+#   make driver KVER=X   the module for one kernel, in build/X/driver/
+#   make checkpatch      kernel style check of driver/ (--strict)
+
+KVERS ?= $(shell tests/vm/kernels.sh 2>/dev/null)
+BUILD := $(CURDIR)/build
+DRIVER_SRC := $(wildcard driver/*.c driver/*.h driver/Kbuild driver/include/uapi/linux/*.h)
+
+all: drivers
+
+drivers:
+	@test -n "$(KVERS)" || { echo "make: no kernel headers found (install linux-headers-amd64)" >&2; exit 1; }
+	@for k in $(KVERS); do $(MAKE) --no-print-directory driver KVER=$$k || exit 1; done
+
+# Each kernel gets its own copy of the sources: Kbuild writes its objects
+# next to them, and two kernels must not share objects.
+driver: $(BUILD)/$(KVER)/driver/netcam.ko
+
+$(BUILD)/$(KVER)/driver/netcam.ko: $(DRIVER_SRC)
+	@test -n "$(KVER)" || { echo "make driver: set KVER=<kernel version>" >&2; exit 1; }
+	@test -d /lib/modules/$(KVER)/build || { echo "make driver: /lib/modules/$(KVER)/build missing; install linux-headers-$(KVER)" >&2; exit 1; }
+	@mkdir -p $(BUILD)/$(KVER)/driver
+	@cp -r driver/Kbuild driver/*.c driver/*.h driver/include $(BUILD)/$(KVER)/driver/
+	$(MAKE) -C /lib/modules/$(KVER)/build M=$(BUILD)/$(KVER)/driver W=1 modules
+
+checkpatch: $(BUILD)/ksrc/scripts/checkpatch.pl
+	perl $(BUILD)/ksrc/scripts/checkpatch.pl --strict --no-tree --terse -f \
+		driver/*.c driver/*.h driver/include/uapi/linux/*.h
+
+# Kernel files we use but never copy into the repo come from Debian's
+# linux-source-6.1 tarball.
+KSRC_TAR := /usr/src/linux-source-6.1.tar.xz
+KSRC_FILES := scripts/checkpatch.pl scripts/spelling.txt \
+	scripts/const_structs.checkpatch \
+	tools/testing/selftests/kselftest_harness.h \
+	tools/testing/selftests/kselftest.h
+
+$(BUILD)/ksrc/scripts/checkpatch.pl:
+	@test -f $(KSRC_TAR) || { echo "make: $(KSRC_TAR) missing; apt-get install linux-source-6.1" >&2; exit 1; }
+	mkdir -p $(BUILD)/ksrc
+	tar -xJf $(KSRC_TAR) -C $(BUILD)/ksrc --strip-components=1 \
+		$(addprefix linux-source-6.1/,$(KSRC_FILES))
+
+.PHONY: all drivers driver checkpatch

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * netcam: network cameras as V4L2 capture devices - shared definitions
+ */
+#ifndef _NETCAM_CORE_H_
+#define _NETCAM_CORE_H_
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/netcam.h>
+#include "netcam-compat.h"
+#include "netcam-jpeg.h"
+#include <media/v4l2-device.h>
+#include <media/v4l2-dev.h>
+#include <media/videobuf2-v4l2.h>
+
+#define NETCAM_DRIVER_NAME	"netcam"
+/* Events queued per feed channel before they are folded into states. */
+#define NETCAM_EVENT_QUEUE_LEN	64
+/* How often a streaming node keeps a copy of its last real frame. */
+#define NETCAM_STILL_PERIOD_NS	(NSEC_PER_SEC / 2)
+/* Real frames missing this long make the filler step in. */
+#define NETCAM_STALL_NS		NSEC_PER_SEC
+
+struct netcam_camera;
+
+/* A capture buffer and its place in the node's queue of empty buffers. */
+struct netcam_buffer {
+	struct vb2_v4l2_buffer vb;
+	struct list_head list;
+};
+
+/* Frame counters of one node, shown in sysfs. */
+struct netcam_counters {
+	u64 fed;
+	u64 delivered;
+	u64 dropped;
+	u64 filled;
+};
+
+/*
+ * One capture node. @lock serialises the V4L2 ioctls, the vb2 queue, the
+ * feed path and the filler thread: everything that touches the format, the
+ * buffer list or the counters.
+ */
+struct netcam_node {
+	struct netcam_camera *cam;
+	unsigned int index;
+	char label[NETCAM_LABEL_LEN];
+
+	struct video_device vdev;
+	struct vb2_queue queue;
+	struct mutex lock; /* see above */
+	struct list_head buf_list;
+	bool registered;
+
+	struct v4l2_pix_format pix;
+	struct v4l2_fract interval;
+	bool streaming;
+	u32 sequence;
+	u64 last_real_ns;
+
+	/* Copy of a recent real frame, repeated while there is no signal. */
+	void *still;
+	u32 still_bytes;
+	u64 still_ns;
+
+	struct task_struct *filler;
+	bool filler_reset;
+	struct netcam_counters count;
+};
+
+/* The feed channel: the helper's end of a camera. */
+struct netcam_feed {
+	struct netcam_camera *cam;
+	wait_queue_head_t wait;
+	/* Ring of pending events, under cam->lock. */
+	struct netcam_event events[NETCAM_EVENT_QUEUE_LEN];
+	unsigned int ev_head;
+	unsigned int ev_count;
+	u32 ev_sequence;
+};
+
+/*
+ * A camera. Its v4l2_device's refcount is the camera's: the camera list,
+ * an attached feed and every registered video node hold one reference.
+ */
+struct netcam_camera {
+	struct v4l2_device v4l2_dev;
+	struct list_head list;
+	u32 id;
+	char name[NETCAM_NAME_LEN];
+	char label[NETCAM_LABEL_LEN];
+
+	struct netcam_mode *modes;
+	unsigned int num_modes;
+	u32 max_compressed_size;
+
+	/* Protects feed, signal, removed, node_state and the feed's ring. */
+	spinlock_t lock;
+	struct netcam_feed *feed;
+	bool signal;
+	bool removed;
+	struct netcam_event node_state[NETCAM_MAX_NODES];
+
+	unsigned int num_nodes;
+	struct netcam_node nodes[] __counted_by(num_nodes);
+};
+
+/* netcam-main.c */
+extern unsigned int netcam_max_cameras;
+
+/* netcam-ctl.c: the /dev/netcam control device */
+int netcam_ctl_register(void);
+void netcam_ctl_unregister(void);
+
+/* netcam-main.c: camera life cycle */
+struct netcam_camera *netcam_camera_alloc(const struct netcam_create *req,
+					  struct netcam_mode *modes);
+int netcam_camera_register(struct netcam_camera *cam);
+void netcam_camera_remove(struct netcam_camera *cam);
+void netcam_camera_put(struct netcam_camera *cam);
+bool netcam_camera_has_signal(struct netcam_camera *cam);
+
+/* netcam-feed.c: the feed channel */
+struct file *netcam_feed_attach(struct netcam_camera *cam);
+void netcam_feed_post(struct netcam_node *node, u32 type);
+void netcam_feed_hangup(struct netcam_camera *cam);
+
+/* netcam-vid.c: the capture nodes */
+int netcam_node_register(struct netcam_node *node);
+void netcam_node_unregister(struct netcam_node *node);
+void netcam_node_deliver(struct netcam_node *node, struct netcam_buffer *buf,
+			 u32 bytesused, u64 now);
+struct netcam_buffer *netcam_node_next_buffer(struct netcam_node *node);
+
+/* netcam-fmt.c: formats and modes */
+bool netcam_fmt_is_known(u32 pixelformat);
+bool netcam_fmt_is_compressed(u32 pixelformat);
+u32 netcam_fmt_raw_size(u32 pixelformat, u32 width, u32 height);
+int netcam_modes_validate(const struct netcam_mode *modes, unsigned int n);
+void netcam_fmt_fill(struct netcam_camera *cam, u32 pixelformat, u32 width,
+		     u32 height, struct v4l2_pix_format *pix);
+void netcam_fmt_try(struct netcam_camera *cam, struct v4l2_pix_format *pix);
+int netcam_fmt_enum(struct netcam_camera *cam, u32 index, u32 *pixelformat);
+int netcam_fmt_enum_size(struct netcam_camera *cam, u32 pixelformat,
+			 u32 index, u32 *width, u32 *height);
+int netcam_fmt_enum_interval(struct netcam_camera *cam, u32 pixelformat,
+			     u32 width, u32 height, u32 index,
+			     struct v4l2_fract *interval);
+void netcam_fmt_pick_interval(struct netcam_camera *cam,
+			      const struct v4l2_pix_format *pix,
+			      struct v4l2_fract *interval);
+
+/* netcam-fill.c: frames while there is no signal */
+int netcam_filler_start(struct netcam_node *node);
+void netcam_filler_stop(struct netcam_node *node);
+void netcam_still_keep(struct netcam_node *node, const void *frame,
+		       u32 bytes, u64 now);
+
+/* netcam-sysfs.c: per-node counters */
+extern const struct attribute_group *netcam_node_groups[];
+
+#endif /* _NETCAM_CORE_H_ */

@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * netcam: the feed channel
+ *
+ * NETCAM_IOC_CREATE hands the helper a file descriptor for its camera.
+ * Through it the helper reads events (what each node streams) and feeds
+ * frames. Closing it - or the helper dying - detaches the feed; the nodes
+ * stay and the filler keeps them streaming.
+ */
+
+#include <linux/anon_inodes.h>
+#include <linux/fs.h>
+#include <linux/ktime.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/videodev2.h>
+
+#include "netcam-core.h"
+
+static void netcam_feed_push(struct netcam_feed *feed,
+			     const struct netcam_event *ev)
+{
+	unsigned int tail = (feed->ev_head + feed->ev_count) %
+			    NETCAM_EVENT_QUEUE_LEN;
+
+	feed->events[tail] = *ev;
+	feed->events[tail].sequence = feed->ev_sequence++;
+	feed->ev_count++;
+}
+
+/* Queue one event per node with its current state. */
+static void netcam_feed_push_states(struct netcam_feed *feed,
+				    struct netcam_camera *cam)
+{
+	unsigned int i;
+
+	for (i = 0; i < cam->num_nodes; i++) {
+		struct netcam_event ev = cam->node_state[i];
+
+		ev.type = ev.streaming ? NETCAM_EVENT_STREAM_ON :
+					 NETCAM_EVENT_FORMAT;
+		netcam_feed_push(feed, &ev);
+	}
+}
+
+static void netcam_event_fill(struct netcam_node *node, u32 type,
+			      struct netcam_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	ev->node = node->index;
+	ev->streaming = node->streaming;
+	ev->pixelformat = node->pix.pixelformat;
+	ev->width = node->pix.width;
+	ev->height = node->pix.height;
+	ev->bytesperline = node->pix.bytesperline;
+	ev->sizeimage = node->pix.sizeimage;
+	ev->interval_num = node->interval.numerator;
+	ev->interval_den = node->interval.denominator;
+}
+
+/*
+ * Record a node's new state and tell the attached helper, if any. Called
+ * with the node lock held, after the state changed. A full queue is
+ * folded into one current-state event per node: every event carries the
+ * whole state, so nothing the helper needs is lost.
+ */
+void netcam_feed_post(struct netcam_node *node, u32 type)
+{
+	struct netcam_camera *cam = node->cam;
+	struct netcam_feed *feed;
+	struct netcam_event ev;
+
+	lockdep_assert_held(&node->lock);
+	netcam_event_fill(node, type, &ev);
+
+	spin_lock(&cam->lock);
+	cam->node_state[node->index] = ev;
+	feed = cam->feed;
+	if (feed) {
+		if (feed->ev_count == NETCAM_EVENT_QUEUE_LEN) {
+			feed->ev_count = 0;
+			netcam_feed_push_states(feed, cam);
+		} else {
+			netcam_feed_push(feed, &ev);
+		}
+	}
+	spin_unlock(&cam->lock);
+	if (feed)
+		wake_up_interruptible(&feed->wait);
+}
+
+/* The camera is being removed: wake readers so they see the end. */
+void netcam_feed_hangup(struct netcam_camera *cam)
+{
+	struct netcam_feed *feed;
+
+	spin_lock(&cam->lock);
+	feed = cam->feed;
+	cam->feed = NULL;
+	cam->signal = false;
+	spin_unlock(&cam->lock);
+	if (feed)
+		wake_up_interruptible(&feed->wait);
+}
+
+/* Is @feed still the camera's feed? False once removed or detached. */
+static bool netcam_feed_live(struct netcam_feed *feed)
+{
+	struct netcam_camera *cam = feed->cam;
+	bool live;
+
+	spin_lock(&cam->lock);
+	live = cam->feed == feed;
+	spin_unlock(&cam->lock);
+	return live;
+}
+
+static bool netcam_reserved_zero(const __u32 *reserved, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (reserved[i])
+			return false;
+	return true;
+}
+
+static int netcam_frame_check(const struct netcam_frame *f)
+{
+	if (f->flags ||
+	    !netcam_reserved_zero(f->reserved, ARRAY_SIZE(f->reserved)))
+		return -EINVAL;
+	if (!netcam_fmt_is_known(f->pixelformat))
+		return -EINVAL;
+	if (netcam_fmt_is_compressed(f->pixelformat))
+		return f->bytesused && f->bytesused <= NETCAM_MAX_COMPRESSED_SIZE ?
+		       0 : -EINVAL;
+	if (f->width > NETCAM_MAX_WIDTH || f->height > NETCAM_MAX_HEIGHT)
+		return -EINVAL;
+	if (f->bytesused != netcam_fmt_raw_size(f->pixelformat, f->width,
+						f->height))
+		return -EINVAL;
+	return 0;
+}
+
+/* Copy one frame from the helper straight into the oldest queued buffer. */
+static int netcam_feed_frame(struct netcam_feed *feed,
+			     struct netcam_frame __user *uarg)
+{
+	struct netcam_camera *cam = feed->cam;
+	struct netcam_buffer *buf;
+	struct netcam_node *node;
+	struct netcam_frame f;
+	void *vaddr;
+	u64 now;
+	int ret;
+
+	if (copy_from_user(&f, uarg, sizeof(f)))
+		return -EFAULT;
+	ret = netcam_frame_check(&f);
+	if (ret)
+		return ret;
+	if (f.node >= cam->num_nodes)
+		return -EINVAL;
+	if (!netcam_feed_live(feed))
+		return -ENODEV;
+	node = &cam->nodes[f.node];
+
+	if (mutex_lock_interruptible(&node->lock))
+		return -ERESTARTSYS;
+	if (!node->streaming || f.pixelformat != node->pix.pixelformat ||
+	    f.width != node->pix.width || f.height != node->pix.height) {
+		ret = -ESTALE;
+		goto unlock;
+	}
+	if (f.bytesused > node->pix.sizeimage) {
+		ret = -EINVAL;
+		goto unlock;
+	}
+
+	node->count.fed++;
+	now = ktime_get_ns();
+	buf = netcam_node_next_buffer(node);
+	if (buf) {
+		vaddr = vb2_plane_vaddr(&buf->vb.vb2_buf, 0);
+		if (!vaddr || copy_from_user(vaddr, u64_to_user_ptr(f.data_ptr),
+					     f.bytesused)) {
+			/* The app's buffer goes back first in line. */
+			list_add(&buf->list, &node->buf_list);
+			node->count.fed--;
+			ret = vaddr ? -EFAULT : -ENOMEM;
+			goto unlock;
+		}
+		netcam_still_keep(node, vaddr, f.bytesused, now);
+	}
+	node->last_real_ns = now;
+	netcam_node_deliver(node, buf, f.bytesused, now);
+unlock:
+	mutex_unlock(&node->lock);
+	return ret;
+}
+
+static int netcam_feed_set_signal(struct netcam_feed *feed,
+				  struct netcam_signal __user *uarg)
+{
+	struct netcam_camera *cam = feed->cam;
+	struct netcam_signal s;
+	int ret = 0;
+
+	if (copy_from_user(&s, uarg, sizeof(s)))
+		return -EFAULT;
+	if (!netcam_reserved_zero(s.reserved, ARRAY_SIZE(s.reserved)) ||
+	    (s.state != NETCAM_SIGNAL_LOST && s.state != NETCAM_SIGNAL_PRESENT))
+		return -EINVAL;
+	spin_lock(&cam->lock);
+	if (cam->feed == feed)
+		cam->signal = s.state == NETCAM_SIGNAL_PRESENT;
+	else
+		ret = -ENODEV;
+	spin_unlock(&cam->lock);
+	return ret;
+}
+
+static long netcam_feed_ioctl(struct file *file, unsigned int cmd,
+			      unsigned long arg)
+{
+	struct netcam_feed *feed = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case NETCAM_IOC_FEED_FRAME:
+		return netcam_feed_frame(feed, uarg);
+	case NETCAM_IOC_SET_SIGNAL:
+		return netcam_feed_set_signal(feed, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* Is there something for read(): an event, or the end of the feed? */
+static bool netcam_feed_readable(struct netcam_feed *feed)
+{
+	struct netcam_camera *cam = feed->cam;
+	bool ready;
+
+	spin_lock(&cam->lock);
+	ready = feed->ev_count || cam->feed != feed;
+	spin_unlock(&cam->lock);
+	return ready;
+}
+
+static ssize_t netcam_feed_read(struct file *file, char __user *ubuf,
+				size_t count, loff_t *ppos)
+{
+	struct netcam_feed *feed = file->private_data;
+	struct netcam_camera *cam = feed->cam;
+	struct netcam_event ev;
+	size_t done = 0;
+	int ret;
+
+	if (count < sizeof(ev))
+		return -EINVAL;
+	for (;;) {
+		if (netcam_feed_readable(feed))
+			break;
+		if (file->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		ret = wait_event_interruptible(feed->wait,
+					       netcam_feed_readable(feed));
+		if (ret)
+			return ret;
+	}
+
+	while (count - done >= sizeof(ev)) {
+		spin_lock(&cam->lock);
+		if (!feed->ev_count) {
+			spin_unlock(&cam->lock);
+			break;
+		}
+		ev = feed->events[feed->ev_head];
+		feed->ev_head = (feed->ev_head + 1) % NETCAM_EVENT_QUEUE_LEN;
+		feed->ev_count--;
+		spin_unlock(&cam->lock);
+		if (copy_to_user(ubuf + done, &ev, sizeof(ev)))
+			return done ? done : -EFAULT;
+		done += sizeof(ev);
+	}
+	/* 0 (end of file) once the feed is detached and drained. */
+	return done;
+}
+
+static __poll_t netcam_feed_poll(struct file *file, poll_table *wait)
+{
+	struct netcam_feed *feed = file->private_data;
+	struct netcam_camera *cam = feed->cam;
+	__poll_t mask = 0;
+
+	poll_wait(file, &feed->wait, wait);
+	spin_lock(&cam->lock);
+	if (feed->ev_count)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (cam->feed != feed)
+		mask |= EPOLLHUP;
+	else
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	spin_unlock(&cam->lock);
+	return mask;
+}
+
+static int netcam_feed_release(struct inode *inode, struct file *file)
+{
+	struct netcam_feed *feed = file->private_data;
+	struct netcam_camera *cam = feed->cam;
+
+	spin_lock(&cam->lock);
+	if (cam->feed == feed) {
+		cam->feed = NULL;
+		cam->signal = false;
+	}
+	spin_unlock(&cam->lock);
+	kfree(feed);
+	netcam_camera_put(cam);
+	return 0;
+}
+
+static const struct file_operations netcam_feed_fops = {
+	.owner = THIS_MODULE,
+	.read = netcam_feed_read,
+	.poll = netcam_feed_poll,
+	.unlocked_ioctl = netcam_feed_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.release = netcam_feed_release,
+	.llseek = noop_llseek,
+};
+
+/*
+ * Attach a new feed to @cam, which must have none. Takes a camera
+ * reference for the feed. The feed starts with the state of every node.
+ */
+struct file *netcam_feed_attach(struct netcam_camera *cam)
+{
+	struct netcam_feed *feed;
+	struct file *file;
+
+	feed = kzalloc(sizeof(*feed), GFP_KERNEL);
+	if (!feed)
+		return ERR_PTR(-ENOMEM);
+	init_waitqueue_head(&feed->wait);
+	feed->cam = cam;
+
+	file = anon_inode_getfile("[netcam-feed]", &netcam_feed_fops, feed,
+				  O_RDWR | O_CLOEXEC);
+	if (IS_ERR(file)) {
+		kfree(feed);
+		return file;
+	}
+	v4l2_device_get(&cam->v4l2_dev);
+
+	spin_lock(&cam->lock);
+	if (cam->feed || cam->removed) {
+		spin_unlock(&cam->lock);
+		/* release() drops the reference and frees the feed. */
+		fput(file);
+		return ERR_PTR(-EEXIST);
+	}
+	cam->feed = feed;
+	cam->signal = true;
+	netcam_feed_push_states(feed, cam);
+	spin_unlock(&cam->lock);
+	return file;
+}

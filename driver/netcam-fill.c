@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * netcam: frames while there is no signal
+ *
+ * Apps must never see a stream stall because the helper restarted or the
+ * camera went away. While a node streams, a thread wakes at every frame
+ * deadline of the negotiated interval. When there is no signal, or no real
+ * frame arrived for NETCAM_STALL_NS, it delivers the node's last kept real
+ * frame (or a neutral grey one) with a fresh timestamp and sequence number.
+ *
+ * Deadlines are start + n * interval, as vivid's capture thread computes
+ * them, so the rate does not drift; deadlines missed because the machine
+ * was busy are skipped rather than caught up in a burst.
+ */
+
+#include <linux/freezer.h>
+#include <linux/hrtimer.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/videodev2.h>
+
+#include "netcam-core.h"
+
+static u64 netcam_interval_ns(const struct v4l2_fract *interval)
+{
+	return div_u64((u64)interval->numerator * NSEC_PER_SEC,
+		       interval->denominator);
+}
+
+/* Keep a copy of a real frame, at most every NETCAM_STILL_PERIOD_NS. */
+void netcam_still_keep(struct netcam_node *node, const void *frame,
+		       u32 bytes, u64 now)
+{
+	if (!node->still || bytes > node->pix.sizeimage)
+		return;
+	if (node->still_bytes && now - node->still_ns < NETCAM_STILL_PERIOD_NS)
+		return;
+	memcpy(node->still, frame, bytes);
+	node->still_bytes = bytes;
+	node->still_ns = now;
+}
+
+/* A placeholder: mid grey in every raw format, a grey JPEG for MJPEG. */
+static u32 netcam_placeholder(struct netcam_node *node, u8 *dst)
+{
+	const struct v4l2_pix_format *pix = &node->pix;
+
+	if (netcam_fmt_is_compressed(pix->pixelformat))
+		return netcam_jpeg_grey(dst, pix->sizeimage, pix->width,
+					pix->height);
+	memset(dst, 0x80, pix->sizeimage);
+	return pix->sizeimage;
+}
+
+static void netcam_fill_one(struct netcam_node *node, u64 now)
+{
+	struct netcam_buffer *buf = netcam_node_next_buffer(node);
+	u32 bytes = 0;
+	u8 *dst;
+
+	node->count.filled++;
+	if (buf) {
+		dst = vb2_plane_vaddr(&buf->vb.vb2_buf, 0);
+		if (node->still_bytes) {
+			memcpy(dst, node->still, node->still_bytes);
+			bytes = node->still_bytes;
+		} else if (dst) {
+			bytes = netcam_placeholder(node, dst);
+		}
+	}
+	netcam_node_deliver(node, buf, bytes, now);
+}
+
+static bool netcam_needs_fill(struct netcam_node *node, u64 now)
+{
+	return !netcam_camera_has_signal(node->cam) ||
+	       now - node->last_real_ns >= NETCAM_STALL_NS;
+}
+
+/* Sleep until @deadline (CLOCK_MONOTONIC ns) or until asked to stop. */
+static void netcam_sleep_until(u64 deadline)
+{
+	ktime_t kt = ns_to_ktime(deadline);
+
+	set_current_state(TASK_INTERRUPTIBLE);
+	if (!kthread_should_stop())
+		schedule_hrtimeout(&kt, HRTIMER_MODE_ABS);
+	__set_current_state(TASK_RUNNING);
+}
+
+static int netcam_filler_thread(void *data)
+{
+	struct netcam_node *node = data;
+	u64 start = ktime_get_ns(), period = 0, frame = 0;
+
+	set_freezable();
+	while (!kthread_should_stop()) {
+		u64 now;
+
+		try_to_freeze();
+		/*
+		 * stop_streaming holds the lock while it stops this thread:
+		 * never block on it, retry shortly instead.
+		 */
+		if (!mutex_trylock(&node->lock)) {
+			netcam_sleep_until(ktime_get_ns() + NSEC_PER_MSEC);
+			continue;
+		}
+		now = ktime_get_ns();
+		if (!period || node->filler_reset) {
+			node->filler_reset = false;
+			period = netcam_interval_ns(&node->interval);
+			start = now;
+			frame = 0;
+		} else if (netcam_needs_fill(node, now)) {
+			netcam_fill_one(node, now);
+		}
+		mutex_unlock(&node->lock);
+
+		/* Next deadline after now; missed ones are skipped. */
+		frame = max(frame + 1, div64_u64(now - start, period) + 1);
+		netcam_sleep_until(start + frame * period);
+	}
+	return 0;
+}
+
+int netcam_filler_start(struct netcam_node *node)
+{
+	struct task_struct *task;
+
+	lockdep_assert_held(&node->lock);
+	kvfree(node->still);
+	node->still = kvmalloc(node->pix.sizeimage, GFP_KERNEL);
+	node->still_bytes = 0;
+	if (!node->still)
+		return -ENOMEM;
+	node->filler_reset = true;
+	task = kthread_run(netcam_filler_thread, node, "netcam-%u-%u",
+			   node->cam->id, node->index);
+	if (IS_ERR(task)) {
+		kvfree(node->still);
+		node->still = NULL;
+		return PTR_ERR(task);
+	}
+	node->filler = task;
+	return 0;
+}
+
+void netcam_filler_stop(struct netcam_node *node)
+{
+	lockdep_assert_held(&node->lock);
+	if (node->filler) {
+		kthread_stop(node->filler);
+		node->filler = NULL;
+	}
+	kvfree(node->still);
+	node->still = NULL;
+	node->still_bytes = 0;
+}
