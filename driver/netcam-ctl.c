@@ -7,7 +7,6 @@
  * clear errno and changes nothing.
  */
 
-#include <linux/ctype.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/idr.h>
@@ -30,6 +29,13 @@ static bool netcam_zero(const void *p, size_t n)
 	return !memchr_inv(p, 0, n);
 }
 
+/* ASCII only: the kernel's isalnum() also accepts Latin-1 letters. */
+static bool netcam_name_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
 /* NUL-terminated within the field, and nothing after the NUL. */
 static bool netcam_string_ok(const char *s, size_t size, bool name)
 {
@@ -40,8 +46,7 @@ static bool netcam_string_ok(const char *s, size_t size, bool name)
 	for (i = 0; i < len; i++) {
 		unsigned char c = s[i];
 
-		if (name ? !(isalnum(c) || c == '.' || c == '_' || c == '-') :
-			   (c < 0x20 || c == 0x7f))
+		if (name ? !netcam_name_char(c) : (c < 0x20 || c == 0x7f))
 			return false;
 	}
 	return true;

@@ -58,18 +58,15 @@ static u32 netcam_placeholder(struct netcam_node *node, u8 *dst)
 static void netcam_fill_one(struct netcam_node *node, u64 now)
 {
 	struct netcam_buffer *buf = netcam_node_next_buffer(node);
+	u8 *dst = buf ? vb2_plane_vaddr(&buf->vb.vb2_buf, 0) : NULL;
 	u32 bytes = 0;
-	u8 *dst;
 
 	node->count.filled++;
-	if (buf) {
-		dst = vb2_plane_vaddr(&buf->vb.vb2_buf, 0);
-		if (node->still_bytes) {
-			memcpy(dst, node->still, node->still_bytes);
-			bytes = node->still_bytes;
-		} else if (dst) {
-			bytes = netcam_placeholder(node, dst);
-		}
+	if (dst && node->still_bytes) {
+		memcpy(dst, node->still, node->still_bytes);
+		bytes = node->still_bytes;
+	} else if (dst) {
+		bytes = netcam_placeholder(node, dst);
 	}
 	netcam_node_deliver(node, buf, bytes, now);
 }

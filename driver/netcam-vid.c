@@ -326,7 +326,11 @@ static int netcam_queue_init(struct netcam_node *node)
 	q->timestamp_flags = V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC |
 			     V4L2_BUF_FLAG_TSTAMP_SRC_EOF;
 	q->lock = &node->lock;
-	netcam_vb2_set_min_queued(q, 1);
+	/*
+	 * As vivid: streaming starts with two queued buffers, so an app has
+	 * at least three and can work on one while two wait for frames.
+	 */
+	netcam_vb2_set_min_queued(q, 2);
 	return vb2_queue_init(q);
 }
 

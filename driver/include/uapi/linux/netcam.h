@@ -12,7 +12,10 @@
  * node streams in which format, and delivers frames with
  * NETCAM_IOC_FEED_FRAME. When the feed channel is closed, the nodes stay
  * and keep streaming placeholder frames until a helper creates a camera of
- * the same name again (re-attach) or the camera is removed.
+ * the same name again (re-attach) or the camera is removed. A streaming
+ * node that gets no real frame for one second also receives placeholder
+ * frames (the last real frame it kept, or mid-grey) at its negotiated
+ * interval until real frames resume, so apps never stall.
  */
 #ifndef _UAPI_LINUX_NETCAM_H
 #define _UAPI_LINUX_NETCAM_H
@@ -91,6 +94,9 @@ struct netcam_node_desc {
 
 /**
  * struct netcam_create - NETCAM_IOC_CREATE argument
+ *
+ * Every string field must be NUL-terminated within its size and zero after
+ * the NUL, so that a future version can give those bytes a meaning.
  * @name: unique camera name ([A-Za-z0-9._-], NUL-terminated); used to
  *	re-attach a restarted helper to its camera
  * @label: human-readable camera label (printable, NUL-terminated); empty
@@ -98,8 +104,9 @@ struct netcam_node_desc {
  * @num_nodes: number of capture nodes, 1..NETCAM_MAX_NODES
  * @num_modes: number of entries at @modes_ptr, 1..NETCAM_MAX_MODES
  * @modes_ptr: user pointer to an array of struct netcam_mode
- * @max_compressed_size: bound of one MJPEG frame in bytes; 0 picks a
- *	default (width * height * 2 of each size, at least 64 KiB)
+ * @max_compressed_size: bound of one MJPEG frame in bytes, 1024 up to
+ *	NETCAM_MAX_COMPRESSED_SIZE; 0 picks a default per size (width *
+ *	height * 2, at least 64 KiB, at most NETCAM_MAX_COMPRESSED_SIZE)
  * @flags: must be zero
  * @nodes: the first @num_nodes entries describe the nodes; the rest must
  *	be zero
