@@ -2,14 +2,17 @@
 #
 #   make                 driver for every installed supported kernel + tools
 #   make check           host unit tests, then the VM suites on every kernel
+#   make unit-check      host unit tests only
+#   make check SUITES="uapi"  only some VM suites
 #   make driver KVER=X   the module for one kernel, in build/X/driver/
+#   make tests           test programs (feeder, checker, selftests) in build/tests/
 #   make checkpatch      kernel style check of driver/ (--strict)
 
 KVERS ?= $(shell tests/vm/kernels.sh 2>/dev/null)
 BUILD := $(CURDIR)/build
 DRIVER_SRC := $(wildcard driver/*.c driver/*.h driver/Kbuild driver/include/uapi/linux/*.h)
 
-all: drivers
+all: drivers tests
 
 drivers:
 	@test -n "$(KVERS)" || { echo "make: no kernel headers found (install linux-headers-amd64)" >&2; exit 1; }
@@ -44,4 +47,19 @@ $(BUILD)/ksrc/scripts/checkpatch.pl:
 	tar -xJf $(KSRC_TAR) -C $(BUILD)/ksrc --strip-components=1 \
 		$(addprefix linux-source-6.1/,$(KSRC_FILES))
 
-.PHONY: all drivers driver checkpatch
+# Test programs, each directory's own Makefile, outputs under build/tests/.
+TEST_DIRS := lib feeder tools selftests unit
+tests: $(BUILD)/ksrc/scripts/checkpatch.pl
+	@for d in $(TEST_DIRS); do \
+		$(MAKE) --no-print-directory -C tests/$$d O=$(BUILD)/tests/$$d || exit 1; done
+
+# Host unit tests, one result line per program, summed like the VM's.
+unit-check: tests
+	tests/unit/run.sh $(BUILD)/test-out/unit
+	tests/vm/summary.sh $(BUILD)/test-out/unit
+
+# Everything: unit tests, then the VM suites (SUITES=...) on every kernel.
+check: drivers tests
+	tests/check.sh
+
+.PHONY: all drivers driver checkpatch tests unit-check check
