@@ -1,6 +1,7 @@
 # netcam top-level Makefile. See README.md.
 #
 #   make                 driver for every installed supported kernel + tools
+#   make demo            the built-in demo camera, snapshot saved by ffmpeg
 #   make check           host unit tests, then the VM suites on every kernel
 #   make unit-check      host unit tests only
 #   make check SUITES="uapi"  only some VM suites
@@ -58,8 +59,16 @@ unit-check: tests
 	tests/unit/run.sh $(BUILD)/test-out/unit
 	tests/vm/summary.sh $(BUILD)/test-out/unit
 
+deps:
+	@tests/install-deps.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory tests >/dev/null
+	tests/demo/run.sh
+
 # Everything: unit tests, then the VM suites (SUITES=...) on every kernel.
-check: drivers tests
+check: deps
+	@$(MAKE) --no-print-directory drivers tests
 	tests/check.sh
 
-.PHONY: all drivers driver checkpatch tests unit-check check
+.PHONY: all deps demo drivers driver checkpatch tests unit-check check

@@ -1,0 +1,46 @@
+#!/bin/bash
+# Install what building and testing netcam needs, from Debian's packages,
+# when it is missing. Used by `make demo`, `make check` and .ci/run.
+#
+# usage: tests/install-deps.sh [--quiet]
+# Exit 0 when everything is there; 1 with a message naming what is missing
+# when it cannot be installed (not root, apt failed).
+set -uo pipefail
+
+# Kernels first: v4l2loopback-dkms or other DKMS packages installed before a
+# kernel can make that kernel's installation fail.
+KERNEL_PKGS=(linux-image-amd64 linux-headers-amd64
+             linux-image-6.12-amd64 linux-headers-6.12-amd64)
+PKGS=(build-essential pkg-config kmod cpio xz-utils busybox-static
+      qemu-system-x86 linux-source-6.1 dkms
+      libjpeg-dev v4l-utils ffmpeg
+      gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good)
+
+missing() {
+    local p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+            echo "$p"
+    done
+}
+
+need_kernel=$(missing "${KERNEL_PKGS[@]}")
+need=$(missing "${PKGS[@]}")
+[ -z "$need_kernel$need" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+    echo "tests/install-deps.sh: missing packages:" $need_kernel $need >&2
+    echo "tests/install-deps.sh: run as root, or: sudo apt-get install" $need_kernel $need >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+echo "tests/install-deps.sh: installing:" $need_kernel $need
+apt-get update -q >/dev/null || { echo "tests/install-deps.sh: apt-get update failed" >&2; exit 1; }
+if [ -n "$need_kernel" ]; then
+    apt-get install -y -q --no-install-recommends $need_kernel ||
+        { echo "tests/install-deps.sh: cannot install" $need_kernel >&2; exit 1; }
+fi
+if [ -n "$need" ]; then
+    apt-get install -y -q --no-install-recommends $need ||
+        { echo "tests/install-deps.sh: cannot install" $need >&2; exit 1; }
+fi
