@@ -1,5 +1,6 @@
 #!/bin/bash
-# Everything a user needs to trust a release: host unit tests, then every VM
+# Everything a user needs to trust a release: static checks of the driver
+# (checkpatch, W=1 builds), host unit tests, then every VM
 # suite on every supported kernel. Ends with "N passed, N failed".
 set -uo pipefail
 
@@ -7,8 +8,9 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top" || exit 2
 SUITES=${SUITES:-uapi compliance integrity dkms}
 
+tests/static/run.sh build/test-out/static
 tests/unit/run.sh build/test-out/unit
-dirs=(build/test-out/unit)
+dirs=(build/test-out/static build/test-out/unit)
 kernels=$(tests/vm/kernels.sh) || exit 2
 for k in $kernels; do
     for s in $SUITES; do

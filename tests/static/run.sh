@@ -1,0 +1,40 @@
+#!/bin/bash
+# Static checks of the driver, one result line each in OUT/results.txt:
+# checkpatch.pl --strict clean, and a warning-free `make W=1` build for
+# every supported installed kernel.
+#
+# usage: tests/static/run.sh OUT
+set -uo pipefail
+
+out=${1:?usage: tests/static/run.sh OUT}
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$top" || exit 2
+mkdir -p "$out/logs"
+: > "$out/results.txt"
+
+result() { echo "$*" | tee -a "$out/results.txt"; }
+
+log=$out/logs/checkpatch.log
+make --no-print-directory checkpatch > "$log" 2>&1
+found=$(grep -cE '^driver/.*: (ERROR|WARNING|CHECK):' "$log")
+if [ "$found" = 0 ] && grep -q 'checkpatch.pl' "$log"; then
+    result "PASS static.checkpatch-strict driver/ clean"
+else
+    result "FAIL static.checkpatch-strict $found reports (see $log)"
+fi
+
+for k in $(tests/vm/kernels.sh); do
+    log=$out/logs/build-$k.log
+    # A fresh copy of the sources, so that every file's warnings are seen.
+    dir=$top/build/static/$k
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    cp -r driver/Kbuild driver/*.c driver/*.h driver/include "$dir/"
+    if ! make -C "/lib/modules/$k/build" M="$dir" W=1 modules > "$log" 2>&1; then
+        result "FAIL static.build-W1.$k build failed (see $log)"
+    elif grep -qE 'warning:|error:' "$log"; then
+        result "FAIL static.build-W1.$k $(grep -cE 'warning:' "$log") warnings (see $log)"
+    else
+        result "PASS static.build-W1.$k no warnings"
+    fi
+done
