@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shell library for scripts run inside the VM by tests/vm/run.sh.
 #
 #   . "$NETCAM_SRC/tests/vm/lib.sh"

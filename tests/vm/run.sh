@@ -8,9 +8,23 @@
 #                        [--env NAME=VALUE]... [--cache loose|mmap|none]
 #                        [--append 'KERNEL ARGS']
 #
+#   --timeout  limit for the script inside the VM (default 600); the VM is
+#              killed from the host after SECS+180
+#   --smp      vCPUs (default 1, or $NETCAM_VM_SMP)
+#   --env      exported to the script (repeatable)
+#   --cache    9p cache mode of the read-only host root (default loose:
+#              fastest; host files changed during the run may look stale)
+# Environment: NETCAM_VM_ACCEL=kvm (default tcg) where KVM works,
+# NETCAM_VM_PVH=0 to boot the bzImage instead of the unpacked vmlinux,
+# QEMU=path of qemu-system-x86_64.
+#
+# Output in DIR: results.txt, logs/, script.log (script stdout/stderr),
+# dmesg.txt, console.log (serial), timing.txt, vm-rc.
+#
 # Inside the VM the script runs as root in a chroot of the host's / (read-only)
 # with these variables set:
-#   NETCAM_VM_OUT  (= NETCAM_VM_WORK) writable directory; it is DIR on the host
+#   NETCAM_VM_OUT  (= NETCAM_VM_WORK) writable directory, /run/netcam-vm/out
+#                  inside; it is DIR on the host
 #   NETCAM_SRC     repository root (host path, read-only inside)
 #   KVER / NETCAM_KVER   running kernel version
 #   NETCAM_VM=1, NETCAM_VM_SCRIPT, NETCAM_VM_TIMEOUT, HOME=/tmp, TMPDIR=/tmp
@@ -28,7 +42,7 @@ die() { echo "$me: $*" >&2; exit 2; }
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 
-kver= script= out= timeout=600 mem=2G smp= cache=loose append=
+kver='' script='' out='' timeout=600 mem=2G smp='' cache=loose append=''
 envs=()
 while [ $# -gt 0 ]; do
     case $1 in
@@ -49,10 +63,12 @@ done
 [ -n "$script" ] || die "--script INSIDE.sh is required"
 [ -n "$out" ]    || die "--out DIR is required"
 [[ $timeout =~ ^[0-9]+$ ]] || die "--timeout wants seconds, got '$timeout'"
-case $cache in loose|mmap|none|fscache) ;; *) die "--cache: loose, mmap or none" ;; esac
-if [ -z "$smp" ]; then
-    smp=$(nproc 2>/dev/null || echo 1); [ "$smp" -gt 2 ] && smp=2
-fi
+case $cache in loose|mmap|none|fscache) ;; *) die "--cache wants loose, mmap or none, got '$cache'" ;; esac
+# One vCPU by default: under TCG, -smp 2 (MTTCG) measured no faster for
+# these workloads and about 2x slower as soon as another VM shares the two
+# host cores.  Use --smp 2 (or NETCAM_VM_SMP=2) for SMP/race coverage.
+[ -n "$smp" ] || smp=${NETCAM_VM_SMP:-1}
+[[ $smp =~ ^[1-9][0-9]*$ ]] || die "--smp wants a CPU count, got '$smp'"
 
 qemu=${QEMU:-qemu-system-x86_64}
 command -v "$qemu" >/dev/null || die "$qemu not found; install qemu-system-x86"
@@ -237,7 +253,7 @@ fi
 # host_boot_seconds (wall time minus script time) includes it plus shutdown.
 boot=$(awk '$1 == "script_start_uptime" { print $2 }' "$out/vm-timing.txt" 2>/dev/null || true)
 end=$(awk '$1 == "script_end_uptime" { print $2 }' "$out/vm-timing.txt" 2>/dev/null || true)
-script_s=? host_boot=?
+script_s='?' host_boot='?'
 if [ -n "$boot" ] && [ -n "$end" ]; then
     script_s=$(awk -v a="$boot" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
     host_boot=$(awk -v w="$wall" -v s="$script_s" 'BEGIN { printf "%.1f", w - s }')

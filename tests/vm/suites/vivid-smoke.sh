@@ -17,7 +17,7 @@ if ! vm_run vivid-load modprobe vivid n_devs=1 node_types=0x1 num_inputs=1 input
 fi
 
 dev=
-for i in 1 2 3 4 5 6 7 8 9 10; do
+for _ in 1 2 3 4 5 6 7 8 9 10; do
     for n in /sys/class/video4linux/video*; do
         [ -e "$n/name" ] || continue
         case $(cat "$n/name") in vivid*) dev=/dev/$(basename "$n"); break ;; esac
