@@ -22,7 +22,10 @@
 #define NETCAM_EVENT_QUEUE_LEN	64
 /* How often a streaming node keeps a copy of its last real frame. */
 #define NETCAM_STILL_PERIOD_NS	(NSEC_PER_SEC / 2)
-/* Real frames missing this long make the filler step in. */
+/*
+ * With a signal, real frames missing this long (or two frame intervals, if
+ * longer) make the filler step in.
+ */
 #define NETCAM_STALL_NS		NSEC_PER_SEC
 
 struct netcam_camera;
@@ -141,7 +144,8 @@ struct netcam_buffer *netcam_node_next_buffer(struct netcam_node *node);
 bool netcam_fmt_is_known(u32 pixelformat);
 bool netcam_fmt_is_compressed(u32 pixelformat);
 u32 netcam_fmt_raw_size(u32 pixelformat, u32 width, u32 height);
-int netcam_modes_validate(const struct netcam_mode *modes, unsigned int n);
+int netcam_modes_validate(const struct netcam_mode *modes, unsigned int n,
+			  u32 max_compressed_size);
 void netcam_fmt_fill(struct netcam_camera *cam, u32 pixelformat, u32 width,
 		     u32 height, struct v4l2_pix_format *pix);
 void netcam_fmt_try(struct netcam_camera *cam, struct v4l2_pix_format *pix);

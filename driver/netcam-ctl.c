@@ -150,7 +150,8 @@ static struct netcam_mode *netcam_modes_copy(const struct netcam_create *req)
 			   req->num_modes * sizeof(*modes)))
 		ret = -EFAULT;
 	else
-		ret = netcam_modes_validate(modes, req->num_modes);
+		ret = netcam_modes_validate(modes, req->num_modes,
+					    req->max_compressed_size);
 	if (ret) {
 		kvfree(modes);
 		return ERR_PTR(ret);
@@ -182,6 +183,7 @@ static int netcam_ioctl_create(struct netcam_create __user *uarg)
 		return fd;
 	}
 
+	req.flags_out = 0;
 	mutex_lock(&netcam_cameras_lock);
 	cam = netcam_find(req.name);
 	if (cam) {

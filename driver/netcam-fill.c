@@ -4,8 +4,9 @@
  *
  * Apps must never see a stream stall because the helper restarted or the
  * camera went away. While a node streams, a thread wakes at every frame
- * deadline of the negotiated interval. When there is no signal, or no real
- * frame arrived for NETCAM_STALL_NS, it delivers the node's last kept real
+ * deadline of the negotiated interval. When there is no signal and no real
+ * frame came in the last interval and a half, or there is a signal but no
+ * real frame for NETCAM_STALL_NS, it delivers the node's last kept real
  * frame (or a neutral grey one) with a fresh timestamp and sequence number.
  *
  * Deadlines are start + n * interval, as vivid's capture thread computes
@@ -71,10 +72,17 @@ static void netcam_fill_one(struct netcam_node *node, u64 now)
 	netcam_node_deliver(node, buf, bytes, now);
 }
 
-static bool netcam_needs_fill(struct netcam_node *node, u64 now)
+/*
+ * Fill a frame slot the helper left empty. Without a signal every slot
+ * without a real frame is filled at once; with one, the helper gets
+ * NETCAM_STALL_NS (or two intervals) of grace before apps see repeats.
+ */
+static bool netcam_needs_fill(struct netcam_node *node, u64 now, u64 period)
 {
-	return !netcam_camera_has_signal(node->cam) ||
-	       now - node->last_real_ns >= NETCAM_STALL_NS;
+	u64 grace = netcam_camera_has_signal(node->cam) ?
+		    max_t(u64, NETCAM_STALL_NS, 2 * period) : period + period / 2;
+
+	return now - node->last_real_ns >= grace;
 }
 
 /* Sleep until @deadline (CLOCK_MONOTONIC ns) or until asked to stop. */
@@ -112,7 +120,7 @@ static int netcam_filler_thread(void *data)
 			period = netcam_interval_ns(&node->interval);
 			start = now;
 			frame = 0;
-		} else if (netcam_needs_fill(node, now)) {
+		} else if (netcam_needs_fill(node, now, period)) {
 			netcam_fill_one(node, now);
 		}
 		mutex_unlock(&node->lock);

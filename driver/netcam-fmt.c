@@ -93,12 +93,24 @@ static bool netcam_mode_same(const struct netcam_mode *a,
 	       (u64)b->interval_num * a->interval_den;
 }
 
-int netcam_modes_validate(const struct netcam_mode *modes, unsigned int n)
+/*
+ * @max_compressed_size is the helper's MJPEG bound (0: a default that is
+ * always large enough); the driver's own grey placeholder must fit in it.
+ */
+int netcam_modes_validate(const struct netcam_mode *modes, unsigned int n,
+			  u32 max_compressed_size)
 {
 	unsigned int i, j;
 
 	for (i = 0; i < n; i++) {
-		if (!netcam_mode_is_valid(&modes[i]))
+		const struct netcam_mode *m = &modes[i];
+
+		if (!netcam_mode_is_valid(m))
+			return -EINVAL;
+		if (max_compressed_size &&
+		    netcam_fmt_is_compressed(m->pixelformat) &&
+		    netcam_jpeg_grey_size(m->width, m->height) >
+		    max_compressed_size)
 			return -EINVAL;
 		for (j = 0; j < i; j++)
 			if (netcam_mode_same(&modes[i], &modes[j]))

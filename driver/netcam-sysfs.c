@@ -7,7 +7,9 @@
  *   frames_fed         real frames the helper delivered to the node
  *   frames_delivered   buffers handed to the app (real and filled)
  *   frames_dropped     frames lost because the app had no buffer queued
- *   frames_filled      frames the driver made while there was no signal
+ *   frames_filled      frames the driver made (repeats of a kept frame or
+ *                      placeholders) for slots the helper left empty;
+ *                      counted whether or not a buffer was queued
  */
 
 #include <linux/device.h>

@@ -7,7 +7,8 @@
 # The VM sees the host's / read-only, so the module must already be in
 # /lib/modules/$KVER/updates/dkms/ (and in modules.dep) on the host. Checks
 # that `modprobe netcam` picks the DKMS-built module (modinfo -n is under
-# updates/dkms, the loaded srcversion is that file's), that /dev/netcam
+# updates/dkms, the loaded srcversion is that file's, and the same as that
+# of build/$KVER/driver/netcam.ko, so it is not stale), that /dev/netcam
 # appears root-only (0600) and answers NETCAM_IOC_VERSION, that the
 # max_cameras parameter is honoured and 0 is refused, and that
 # `modprobe -r netcam` removes it again. SKIP when no DKMS module is
@@ -66,6 +67,22 @@ case $vermagic in
     "$KVER "*) vm_pass dkms-vermagic "$vermagic" ;;
     *) vm_fail dkms-vermagic "vermagic '$vermagic' is not for $KVER" ;;
 esac
+
+# srcversion hashes the module's sources: the DKMS module must come from
+# the same sources as this tree's build (make drivers, which make check
+# runs first), or this suite would vouch for stale code.
+tree_ko=$NETCAM_SRC/build/$KVER/driver/netcam.ko
+if [ -f "$tree_ko" ]; then
+    a=$(modinfo -F srcversion netcam 2>/dev/null)
+    b=$(modinfo -F srcversion "$tree_ko" 2>/dev/null)
+    if [ -n "$a" ] && [ "$a" = "$b" ]; then
+        vm_pass dkms-current "srcversion $a = build/$KVER/driver/netcam.ko"
+    else
+        vm_fail dkms-current "installed DKMS module (srcversion '$a') is not built from these sources ('$b'): run 'make dkms-install' again"
+    fi
+else
+    vm_skip dkms-current "no build/$KVER/driver/netcam.ko to compare with (make driver KVER=$KVER)"
+fi
 
 if loaded; then
     vm_fail dkms-not-preloaded "netcam is already loaded before the test"

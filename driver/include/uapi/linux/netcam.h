@@ -13,9 +13,10 @@
  * NETCAM_IOC_FEED_FRAME. When the feed channel is closed, the nodes stay
  * and keep streaming placeholder frames until a helper creates a camera of
  * the same name again (re-attach) or the camera is removed. A streaming
- * node that gets no real frame for one second also receives placeholder
- * frames (the last real frame it kept, or mid-grey) at its negotiated
- * interval until real frames resume, so apps never stall.
+ * node that gets no real frame for one second (or two frame intervals, if
+ * longer) also receives placeholder frames (the last real frame it kept,
+ * or mid-grey) at its negotiated interval until real frames resume, so
+ * apps never stall.
  */
 #ifndef _UAPI_LINUX_NETCAM_H
 #define _UAPI_LINUX_NETCAM_H
@@ -105,16 +106,18 @@ struct netcam_node_desc {
  * @num_modes: number of entries at @modes_ptr, 1..NETCAM_MAX_MODES
  * @modes_ptr: user pointer to an array of struct netcam_mode
  * @max_compressed_size: bound of one MJPEG frame in bytes, 1024 up to
- *	NETCAM_MAX_COMPRESSED_SIZE; 0 picks a default per size (width *
- *	height * 2, at least 64 KiB, at most NETCAM_MAX_COMPRESSED_SIZE)
+ *	NETCAM_MAX_COMPRESSED_SIZE, and at least the size of the driver's
+ *	grey placeholder JPEG of every MJPEG size (about 1.5 bytes per 16x16
+ *	block); 0 picks a default per size (width * height * 2, at least
+ *	64 KiB, at most NETCAM_MAX_COMPRESSED_SIZE)
  * @flags: must be zero
  * @nodes: the first @num_nodes entries describe the nodes; the rest must
  *	be zero
  * @fd: out: the feed channel, a new file descriptor (O_CLOEXEC)
  * @id: out: the camera's id, as in NETCAM_IOC_LIST
  * @flags_out: out: NETCAM_CREATE_REATTACHED when an existing camera of
- *	this name without a feed was re-attached; its nodes and modes are kept
- *	as they were created
+ *	this name without a feed was re-attached (its nodes and modes are
+ *	kept as they were created), else 0
  * @reserved: must be zero
  */
 struct netcam_create {
@@ -217,7 +220,8 @@ struct netcam_frame {
  * struct netcam_signal - NETCAM_IOC_SET_SIGNAL argument
  * @state: NETCAM_SIGNAL_PRESENT (the default of a new feed) or
  *	NETCAM_SIGNAL_LOST (the camera is away: nodes report no signal and
- *	get placeholder frames at their negotiated rate)
+ *	every frame slot the helper leaves empty gets a placeholder frame
+ *	at once, at the node's negotiated rate)
  * @reserved: must be zero
  */
 struct netcam_signal {
