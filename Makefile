@@ -8,6 +8,7 @@
 #   make driver KVER=X   the module for one kernel, in build/X/driver/
 #   make tests           test programs (feeder, checker, selftests) in build/tests/
 #   make checkpatch      kernel style check of driver/ (--strict)
+#   make dkms-install    install netcam.ko through DKMS (root); dkms-uninstall
 
 KVERS ?= $(shell tests/vm/kernels.sh 2>/dev/null)
 BUILD := $(CURDIR)/build
@@ -33,6 +34,8 @@ $(BUILD)/$(KVER)/driver/netcam.ko: $(DRIVER_SRC)
 checkpatch: $(BUILD)/ksrc/scripts/checkpatch.pl
 	perl $(BUILD)/ksrc/scripts/checkpatch.pl --strict --no-tree --terse -f \
 		driver/*.c driver/*.h driver/include/uapi/linux/*.h
+
+include dkms/dkms.mk
 
 # Kernel files we use but never copy into the repo come from Debian's
 # linux-source-6.1 tarball.

@@ -1,5 +1,4 @@
-# ---- DKMS -----------------------------------------------------------------
-# Proposed section of the top-level Makefile (merge below `checkpatch`).
+# DKMS targets, included by the top-level Makefile.
 #
 #   make dkms-install [KVERS="6.1.0-56-amd64 ..."]   as root
 #   make dkms-uninstall                              as root
