@@ -856,10 +856,27 @@ TEST_F(netcam, mjpeg_max_compressed_size)
 	int fd;
 
 	REQUIRE_NETCAM();
+	static const struct netcam_mode mjpeg_1080p = {
+		V4L2_PIX_FMT_MJPEG, 1920, 1080, 1, 30, { 0 }
+	};
+
+	/*
+	 * A bound below the driver's grey placeholder JPEG of the size
+	 * (12386 bytes at 1920x1080) would make no-signal frames empty.
+	 */
+	nc_fill_create(&cr, uname_(self, "mjt", name), NULL, 1, NULL,
+		       &mjpeg_1080p, 1);
+	cr.max_compressed_size = 4096;
+	track_name(self, name);
+	EXPECT_EQ(-EINVAL, cam_create(self, &cr));
+
+	/* flags_out is an output: a stale value in it does not survive */
 	nc_fill_create(&cr, uname_(self, "mjs", name), NULL, 1, NULL,
 		       &small_modes[3], 1);
 	cr.max_compressed_size = 100000;
+	cr.flags_out = NETCAM_CREATE_REATTACHED;
 	ASSERT_EQ(0, cam_create(self, &cr));
+	EXPECT_EQ(0U, cr.flags_out);
 	FIND_OK(name, &info);
 	fd = track_vfd(self, nc_open_video(info.video_nr[0]));
 	ASSERT_GE(fd, 0);
