@@ -8,6 +8,7 @@
 #   make driver KVER=X   the module for one kernel, in build/X/driver/
 #   make tests           test programs (feeder, checker, selftests) in build/tests/
 #   make checkpatch      kernel style check of driver/ (--strict)
+#   make bench           frame-path benchmark in the VM (prints figures)
 #   make dkms-install    install netcam.ko through DKMS (root); dkms-uninstall
 
 KVERS ?= $(shell tests/vm/kernels.sh 2>/dev/null)
@@ -36,6 +37,10 @@ checkpatch: $(BUILD)/ksrc/scripts/checkpatch.pl
 		driver/*.c driver/*.h driver/include/uapi/linux/*.h
 
 include dkms/dkms.mk
+
+# Benchmarks print figures side by side with their references; no verdict.
+bench: deps
+	bench/run-frame-path.sh
 
 # Kernel files we use but never copy into the repo come from Debian's
 # linux-source-6.1 tarball.
@@ -74,4 +79,4 @@ check: deps
 	@$(MAKE) --no-print-directory drivers tests
 	tests/check.sh
 
-.PHONY: all deps demo drivers driver checkpatch tests unit-check check
+.PHONY: all deps demo bench drivers driver checkpatch tests unit-check check
