@@ -14,7 +14,8 @@
 #   --env      exported to the script (repeatable)
 #   --cache    9p cache mode of the read-only host root (default loose:
 #              fastest; host files changed during the run may look stale)
-# Environment: NETCAM_VM_ACCEL=kvm (default tcg) where KVM works,
+# Environment: NETCAM_VM_CPU=MODEL (default max) for another CPU model,
+# NETCAM_VM_ACCEL=kvm (default tcg) where KVM works,
 # NETCAM_VM_PVH=0 to boot the bzImage instead of the unpacked vmlinux,
 # QEMU=path of qemu-system-x86_64.
 #
@@ -148,6 +149,8 @@ fi
 accel=${NETCAM_VM_ACCEL:-tcg}
 cpu=max
 [ "$accel" = kvm ] && cpu=host
+# NETCAM_VM_CPU: another QEMU CPU model, e.g. to compare kernel copy paths.
+cpu=${NETCAM_VM_CPU:-$cpu}
 # loglevel=5: warnings and worse also reach console.log (in case the VM dies
 # before dmesg.txt is written); log_buf_len: keep the whole log for dmesg.txt;
 # printk.devkmsg=on: test markers written to /dev/kmsg are never rate-limited.
