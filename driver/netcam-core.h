@@ -45,9 +45,16 @@ struct netcam_counters {
 };
 
 /*
- * One capture node. @lock serialises the V4L2 ioctls, the vb2 queue, the
- * feed path and the filler thread: everything that touches the format, the
- * buffer list or the counters.
+ * One capture node.
+ *
+ * @lock (the video device's and vb2 queue's lock) serialises the V4L2
+ * ioctls; it guards @pix, which only changes while the node does not
+ * stream. Frames are copied outside it, so an app's QBUF or DQBUF never
+ * waits for a copy: @qlock guards the buffer list and the streaming state
+ * that the feed path and the filler share, and a buffer taken off the list
+ * is "in flight" (@inflight) while it is filled with no lock held.
+ * stop_streaming waits for in-flight buffers before it returns. @still_lock
+ * guards the kept frame.
  */
 struct netcam_node {
 	struct netcam_camera *cam;
@@ -57,23 +64,28 @@ struct netcam_node {
 	struct video_device vdev;
 	struct vb2_queue queue;
 	struct mutex lock; /* see above */
-	struct list_head buf_list;
+	struct v4l2_pix_format pix;
 	bool registered;
 
-	struct v4l2_pix_format pix;
-	struct v4l2_fract interval;
+	spinlock_t qlock; /* see above */
+	struct list_head buf_list;
+	unsigned int inflight;
+	wait_queue_head_t idle_wait;
+	enum vb2_buffer_state return_state;
 	bool streaming;
 	u32 sequence;
 	u64 last_real_ns;
+	struct v4l2_fract interval;
+	bool filler_reset;
+	struct netcam_counters count;
 
 	/* Copy of a recent real frame, repeated while there is no signal. */
+	struct mutex still_lock; /* see above */
 	void *still;
 	u32 still_bytes;
 	u64 still_ns;
 
 	struct task_struct *filler;
-	bool filler_reset;
-	struct netcam_counters count;
 };
 
 /* The feed channel: the helper's end of a camera. */
@@ -136,9 +148,9 @@ void netcam_feed_hangup(struct netcam_camera *cam);
 /* netcam-vid.c: the capture nodes */
 int netcam_node_register(struct netcam_node *node);
 void netcam_node_unregister(struct netcam_node *node);
-void netcam_node_deliver(struct netcam_node *node, struct netcam_buffer *buf,
-			 u32 bytesused, u64 now);
-struct netcam_buffer *netcam_node_next_buffer(struct netcam_node *node);
+struct netcam_buffer *netcam_node_take_buffer(struct netcam_node *node);
+void netcam_node_finish(struct netcam_node *node, struct netcam_buffer *buf,
+			u32 bytesused, bool requeue);
 
 /* netcam-fmt.c: formats and modes */
 bool netcam_fmt_is_known(u32 pixelformat);
@@ -162,8 +174,10 @@ void netcam_fmt_pick_interval(struct netcam_camera *cam,
 /* netcam-fill.c: frames while there is no signal */
 int netcam_filler_start(struct netcam_node *node);
 void netcam_filler_stop(struct netcam_node *node);
+int netcam_still_alloc(struct netcam_node *node);
+void netcam_still_free(struct netcam_node *node);
 void netcam_still_keep(struct netcam_node *node, const void *frame,
-		       u32 bytes, u64 now);
+		       u32 bytes);
 
 /* netcam-sysfs.c: per-node counters */
 extern const struct attribute_group *netcam_node_groups[];

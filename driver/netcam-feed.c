@@ -145,7 +145,11 @@ static int netcam_frame_check(const struct netcam_frame *f)
 	return 0;
 }
 
-/* Copy one frame from the helper straight into the oldest queued buffer. */
+/*
+ * Copy one frame from the helper straight into the oldest queued buffer.
+ * The copy runs with no lock held: the buffer is the feed's while in
+ * flight, and the app's ioctls on the node go on meanwhile.
+ */
 static int netcam_feed_frame(struct netcam_feed *feed,
 			     struct netcam_frame __user *uarg)
 {
@@ -154,7 +158,6 @@ static int netcam_feed_frame(struct netcam_feed *feed,
 	struct netcam_node *node;
 	struct netcam_frame f;
 	void *vaddr;
-	u64 now;
 	int ret;
 
 	if (copy_from_user(&f, uarg, sizeof(f)))
@@ -168,38 +171,37 @@ static int netcam_feed_frame(struct netcam_feed *feed,
 		return -ENODEV;
 	node = &cam->nodes[f.node];
 
-	if (mutex_lock_interruptible(&node->lock))
-		return -ERESTARTSYS;
+	spin_lock(&node->qlock);
+	/* The format cannot change while the node streams. */
 	if (!node->streaming || f.pixelformat != node->pix.pixelformat ||
 	    f.width != node->pix.width || f.height != node->pix.height) {
-		ret = -ESTALE;
-		goto unlock;
+		spin_unlock(&node->qlock);
+		return -ESTALE;
 	}
 	if (f.bytesused > node->pix.sizeimage) {
-		ret = -EINVAL;
-		goto unlock;
+		spin_unlock(&node->qlock);
+		return -EINVAL;
 	}
-
 	node->count.fed++;
-	now = ktime_get_ns();
-	buf = netcam_node_next_buffer(node);
-	if (buf) {
-		vaddr = vb2_plane_vaddr(&buf->vb.vb2_buf, 0);
-		if (!vaddr || copy_from_user(vaddr, u64_to_user_ptr(f.data_ptr),
-					     f.bytesused)) {
-			/* The app's buffer goes back first in line. */
-			list_add(&buf->list, &node->buf_list);
-			node->count.fed--;
-			ret = vaddr ? -EFAULT : -ENOMEM;
-			goto unlock;
-		}
-		netcam_still_keep(node, vaddr, f.bytesused, now);
+	node->last_real_ns = ktime_get_ns();
+	buf = netcam_node_take_buffer(node);
+	spin_unlock(&node->qlock);
+	if (!buf)
+		return 0;
+
+	vaddr = vb2_plane_vaddr(&buf->vb.vb2_buf, 0);
+	if (!vaddr || copy_from_user(vaddr, u64_to_user_ptr(f.data_ptr),
+				     f.bytesused)) {
+		spin_lock(&node->qlock);
+		node->count.fed--;
+		spin_unlock(&node->qlock);
+		/* The app's buffer goes back first in line. */
+		netcam_node_finish(node, buf, 0, true);
+		return vaddr ? -EFAULT : -ENOMEM;
 	}
-	node->last_real_ns = now;
-	netcam_node_deliver(node, buf, f.bytesused, now);
-unlock:
-	mutex_unlock(&node->lock);
-	return ret;
+	netcam_still_keep(node, vaddr, f.bytesused);
+	netcam_node_finish(node, buf, f.bytesused, false);
+	return 0;
 }
 
 static int netcam_feed_set_signal(struct netcam_feed *feed,

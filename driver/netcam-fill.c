@@ -31,17 +31,48 @@ static u64 netcam_interval_ns(const struct v4l2_fract *interval)
 		       interval->denominator);
 }
 
-/* Keep a copy of a real frame, at most every NETCAM_STILL_PERIOD_NS. */
-void netcam_still_keep(struct netcam_node *node, const void *frame,
-		       u32 bytes, u64 now)
+int netcam_still_alloc(struct netcam_node *node)
 {
-	if (!node->still || bytes > node->pix.sizeimage)
+	void *still = kvmalloc(node->pix.sizeimage, GFP_KERNEL);
+
+	if (!still)
+		return -ENOMEM;
+	mutex_lock(&node->still_lock);
+	kvfree(node->still);
+	node->still = still;
+	node->still_bytes = 0;
+	mutex_unlock(&node->still_lock);
+	return 0;
+}
+
+void netcam_still_free(struct netcam_node *node)
+{
+	mutex_lock(&node->still_lock);
+	kvfree(node->still);
+	node->still = NULL;
+	node->still_bytes = 0;
+	mutex_unlock(&node->still_lock);
+}
+
+/*
+ * Keep a copy of a real frame, at most every NETCAM_STILL_PERIOD_NS. A
+ * frame that finds the still busy (another feeder keeping one, the filler
+ * repeating it) is simply not kept.
+ */
+void netcam_still_keep(struct netcam_node *node, const void *frame,
+		       u32 bytes)
+{
+	u64 now = ktime_get_ns();
+
+	if (!mutex_trylock(&node->still_lock))
 		return;
-	if (node->still_bytes && now - node->still_ns < NETCAM_STILL_PERIOD_NS)
-		return;
-	memcpy(node->still, frame, bytes);
-	node->still_bytes = bytes;
-	node->still_ns = now;
+	if (node->still && bytes <= node->pix.sizeimage &&
+	    (!node->still_bytes || now - node->still_ns >= NETCAM_STILL_PERIOD_NS)) {
+		memcpy(node->still, frame, bytes);
+		node->still_bytes = bytes;
+		node->still_ns = now;
+	}
+	mutex_unlock(&node->still_lock);
 }
 
 /* A placeholder: mid grey in every raw format, a grey JPEG for MJPEG. */
@@ -56,20 +87,23 @@ static u32 netcam_placeholder(struct netcam_node *node, u8 *dst)
 	return pix->sizeimage;
 }
 
-static void netcam_fill_one(struct netcam_node *node, u64 now)
+/* Fill a taken buffer with the kept frame or a placeholder; no lock held. */
+static void netcam_fill_one(struct netcam_node *node, struct netcam_buffer *buf)
 {
-	struct netcam_buffer *buf = netcam_node_next_buffer(node);
-	u8 *dst = buf ? vb2_plane_vaddr(&buf->vb.vb2_buf, 0) : NULL;
+	u8 *dst = vb2_plane_vaddr(&buf->vb.vb2_buf, 0);
 	u32 bytes = 0;
 
-	node->count.filled++;
-	if (dst && node->still_bytes) {
-		memcpy(dst, node->still, node->still_bytes);
-		bytes = node->still_bytes;
-	} else if (dst) {
-		bytes = netcam_placeholder(node, dst);
+	if (dst) {
+		mutex_lock(&node->still_lock);
+		if (node->still_bytes) {
+			memcpy(dst, node->still, node->still_bytes);
+			bytes = node->still_bytes;
+		}
+		mutex_unlock(&node->still_lock);
+		if (!bytes)
+			bytes = netcam_placeholder(node, dst);
 	}
-	netcam_node_deliver(node, buf, bytes, now);
+	netcam_node_finish(node, buf, bytes, false);
 }
 
 /*
@@ -99,21 +133,16 @@ static void netcam_sleep_until(u64 deadline)
 static int netcam_filler_thread(void *data)
 {
 	struct netcam_node *node = data;
-	u64 start = ktime_get_ns(), period = 0, frame = 0;
+	u64 start = 0, period = 0, frame = 0;
 
 	set_freezable();
 	while (!kthread_should_stop()) {
+		struct netcam_buffer *buf = NULL;
 		u64 now;
 
 		try_to_freeze();
-		/*
-		 * stop_streaming holds the lock while it stops this thread:
-		 * never block on it, retry shortly instead.
-		 */
-		if (!mutex_trylock(&node->lock)) {
-			netcam_sleep_until(ktime_get_ns() + NSEC_PER_MSEC);
-			continue;
-		}
+		spin_lock(&node->qlock);
+		/* Read under the lock: last_real_ns is never ahead of it. */
 		now = ktime_get_ns();
 		if (!period || node->filler_reset) {
 			node->filler_reset = false;
@@ -121,9 +150,12 @@ static int netcam_filler_thread(void *data)
 			start = now;
 			frame = 0;
 		} else if (netcam_needs_fill(node, now, period)) {
-			netcam_fill_one(node, now);
+			node->count.filled++;
+			buf = netcam_node_take_buffer(node);
 		}
-		mutex_unlock(&node->lock);
+		spin_unlock(&node->qlock);
+		if (buf)
+			netcam_fill_one(node, buf);
 
 		/* Next deadline after now; missed ones are skipped. */
 		frame = max(frame + 1, div64_u64(now - start, period) + 1);
@@ -136,32 +168,18 @@ int netcam_filler_start(struct netcam_node *node)
 {
 	struct task_struct *task;
 
-	lockdep_assert_held(&node->lock);
-	kvfree(node->still);
-	node->still = kvmalloc(node->pix.sizeimage, GFP_KERNEL);
-	node->still_bytes = 0;
-	if (!node->still)
-		return -ENOMEM;
-	node->filler_reset = true;
 	task = kthread_run(netcam_filler_thread, node, "netcam-%u-%u",
 			   node->cam->id, node->index);
-	if (IS_ERR(task)) {
-		kvfree(node->still);
-		node->still = NULL;
+	if (IS_ERR(task))
 		return PTR_ERR(task);
-	}
 	node->filler = task;
 	return 0;
 }
 
 void netcam_filler_stop(struct netcam_node *node)
 {
-	lockdep_assert_held(&node->lock);
 	if (node->filler) {
 		kthread_stop(node->filler);
 		node->filler = NULL;
 	}
-	kvfree(node->still);
-	node->still = NULL;
-	node->still_bytes = 0;
 }

@@ -23,8 +23,10 @@ static void netcam_camera_release(struct v4l2_device *v4l2_dev)
 		container_of(v4l2_dev, struct netcam_camera, v4l2_dev);
 	unsigned int i;
 
-	for (i = 0; i < cam->num_nodes; i++)
+	for (i = 0; i < cam->num_nodes; i++) {
 		mutex_destroy(&cam->nodes[i].lock);
+		mutex_destroy(&cam->nodes[i].still_lock);
+	}
 	kvfree(cam->modes);
 	kfree(cam);
 }
@@ -53,7 +55,10 @@ static void netcam_node_init(struct netcam_camera *cam, unsigned int index,
 	node->cam = cam;
 	node->index = index;
 	mutex_init(&node->lock);
+	spin_lock_init(&node->qlock);
 	INIT_LIST_HEAD(&node->buf_list);
+	init_waitqueue_head(&node->idle_wait);
+	mutex_init(&node->still_lock);
 	if (label[0])
 		strscpy(node->label, label, sizeof(node->label));
 	else if (!index)

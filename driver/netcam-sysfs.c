@@ -36,7 +36,7 @@ static ssize_t node_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(node);
 
-/* The counters are only written under the node lock; a read may race. */
+/* The counters are written under the node's qlock; a read may race. */
 #define NETCAM_COUNTER_ATTR(field)					\
 static ssize_t frames_##field##_show(struct device *dev,		\
 				     struct device_attribute *attr,	\

@@ -52,18 +52,43 @@ static void netcam_buf_queue(struct vb2_buffer *vb)
 	struct vb2_v4l2_buffer *vbuf = to_vb2_v4l2_buffer(vb);
 	struct netcam_buffer *buf = container_of(vbuf, struct netcam_buffer, vb);
 
+	spin_lock(&node->qlock);
 	list_add_tail(&buf->list, &node->buf_list);
+	spin_unlock(&node->qlock);
 }
 
-static void netcam_return_buffers(struct netcam_node *node,
-				  enum vb2_buffer_state state)
+static bool netcam_node_idle(struct netcam_node *node)
+{
+	bool idle;
+
+	spin_lock(&node->qlock);
+	idle = !node->inflight;
+	spin_unlock(&node->qlock);
+	return idle;
+}
+
+/*
+ * Stop taking buffers, wait until none is being filled, and give every
+ * buffer back to vb2 in @state.
+ */
+static void netcam_node_quiesce(struct netcam_node *node,
+				enum vb2_buffer_state state)
 {
 	struct netcam_buffer *buf, *tmp;
 
+	spin_lock(&node->qlock);
+	node->streaming = false;
+	node->return_state = state;
+	spin_unlock(&node->qlock);
+
+	wait_event(node->idle_wait, netcam_node_idle(node));
+
+	spin_lock(&node->qlock);
 	list_for_each_entry_safe(buf, tmp, &node->buf_list, list) {
 		list_del(&buf->list);
 		vb2_buffer_done(&buf->vb.vb2_buf, state);
 	}
+	spin_unlock(&node->qlock);
 }
 
 static int netcam_start_streaming(struct vb2_queue *vq, unsigned int count)
@@ -71,13 +96,19 @@ static int netcam_start_streaming(struct vb2_queue *vq, unsigned int count)
 	struct netcam_node *node = vb2_get_drv_priv(vq);
 	int ret;
 
-	node->sequence = 0;
-	node->last_real_ns = ktime_get_ns();
-	node->streaming = true;
-	ret = netcam_filler_start(node);
+	ret = netcam_still_alloc(node);
+	if (!ret) {
+		spin_lock(&node->qlock);
+		node->sequence = 0;
+		node->last_real_ns = ktime_get_ns();
+		node->filler_reset = true;
+		node->streaming = true;
+		spin_unlock(&node->qlock);
+		ret = netcam_filler_start(node);
+	}
 	if (ret) {
-		node->streaming = false;
-		netcam_return_buffers(node, VB2_BUF_STATE_QUEUED);
+		netcam_node_quiesce(node, VB2_BUF_STATE_QUEUED);
+		netcam_still_free(node);
 		return ret;
 	}
 	netcam_feed_post(node, NETCAM_EVENT_STREAM_ON);
@@ -89,8 +120,8 @@ static void netcam_stop_streaming(struct vb2_queue *vq)
 	struct netcam_node *node = vb2_get_drv_priv(vq);
 
 	netcam_filler_stop(node);
-	node->streaming = false;
-	netcam_return_buffers(node, VB2_BUF_STATE_ERROR);
+	netcam_node_quiesce(node, VB2_BUF_STATE_ERROR);
+	netcam_still_free(node);
 	netcam_feed_post(node, NETCAM_EVENT_STREAM_OFF);
 }
 
@@ -103,35 +134,58 @@ static const struct vb2_ops netcam_vb2_ops = {
 	NETCAM_VB2_WAIT_OPS
 };
 
-/* The oldest queued buffer, taken off the list; NULL if there is none. */
-struct netcam_buffer *netcam_node_next_buffer(struct netcam_node *node)
+/*
+ * Take the oldest queued buffer, to be filled with no lock held and handed
+ * back with netcam_node_finish(). With none queued the frame is dropped:
+ * counted, and a gap in the sequence numbers. Called with @qlock held.
+ */
+struct netcam_buffer *netcam_node_take_buffer(struct netcam_node *node)
 {
 	struct netcam_buffer *buf;
 
-	lockdep_assert_held(&node->lock);
+	lockdep_assert_held(&node->qlock);
 	buf = list_first_entry_or_null(&node->buf_list, struct netcam_buffer,
 				       list);
-	if (buf)
-		list_del(&buf->list);
-	return buf;
-}
-
-/* Hand a filled buffer to the app: the one place sequence numbers grow. */
-void netcam_node_deliver(struct netcam_node *node, struct netcam_buffer *buf,
-			 u32 bytesused, u64 now)
-{
-	lockdep_assert_held(&node->lock);
 	if (!buf) {
 		node->count.dropped++;
 		node->sequence++;
-		return;
+		return NULL;
 	}
-	vb2_set_plane_payload(&buf->vb.vb2_buf, 0, bytesused);
-	buf->vb.sequence = node->sequence++;
-	buf->vb.field = V4L2_FIELD_NONE;
-	buf->vb.vb2_buf.timestamp = now;
-	node->count.delivered++;
-	vb2_buffer_done(&buf->vb.vb2_buf, VB2_BUF_STATE_DONE);
+	list_del(&buf->list);
+	node->inflight++;
+	return buf;
+}
+
+/*
+ * Hand back a buffer from netcam_node_take_buffer(): to the app with
+ * @bytesused bytes, stamped now (the one place delivered frames get their
+ * sequence number), or, if @requeue, unused to the head of the queue. If
+ * the node stopped streaming meanwhile, it goes back to vb2 as
+ * netcam_node_quiesce() asked.
+ */
+void netcam_node_finish(struct netcam_node *node, struct netcam_buffer *buf,
+			u32 bytesused, bool requeue)
+{
+	struct vb2_buffer *vb = &buf->vb.vb2_buf;
+	bool idle;
+
+	spin_lock(&node->qlock);
+	if (!node->streaming) {
+		vb2_buffer_done(vb, node->return_state);
+	} else if (requeue) {
+		list_add(&buf->list, &node->buf_list);
+	} else {
+		vb2_set_plane_payload(vb, 0, bytesused);
+		buf->vb.sequence = node->sequence++;
+		buf->vb.field = V4L2_FIELD_NONE;
+		vb->timestamp = ktime_get_ns();
+		node->count.delivered++;
+		vb2_buffer_done(vb, VB2_BUF_STATE_DONE);
+	}
+	idle = !--node->inflight;
+	spin_unlock(&node->qlock);
+	if (idle)
+		wake_up(&node->idle_wait);
 }
 
 /* V4L2 ioctls */
@@ -216,8 +270,10 @@ static int netcam_s_parm(struct file *file, void *priv,
 	netcam_fmt_pick_interval(node->cam, &node->pix, &interval);
 	if (interval.numerator != node->interval.numerator ||
 	    interval.denominator != node->interval.denominator) {
+		spin_lock(&node->qlock);
 		node->interval = interval;
 		node->filler_reset = true;
+		spin_unlock(&node->qlock);
 		netcam_feed_post(node, NETCAM_EVENT_FORMAT);
 	}
 	return netcam_g_parm(file, priv, parm);
