@@ -1,0 +1,88 @@
+#!/bin/bash
+# Generate the motion clip suite with ffmpeg (lavfi sources): Y4M clips and
+# ground truth into DIR (default build/motion-clips). Cached: clips are
+# only rebuilt when this script changes.
+#
+# Each clip NAME gets NAME.y4m and NAME.truth: one "START END" line (seconds)
+# per interval with real motion; an empty .truth means nothing may fire.
+#
+# usage: tests/motion/gen_clips.sh [DIR]
+set -euo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+dir=${1:-$top/build/motion-clips}
+mkdir -p "$dir"
+stamp=$(md5sum "${BASH_SOURCE[0]}" | cut -d' ' -f1)
+if [ -f "$dir/.stamp" ] && [ "$(cat "$dir/.stamp")" = "$stamp" ]; then
+    echo "motion clips: cached in $dir"
+    exit 0
+fi
+rm -f "$dir"/*.y4m "$dir"/*.truth "$dir/.stamp"
+command -v ffmpeg > /dev/null || { echo "gen_clips: ffmpeg not found" >&2; exit 1; }
+
+W=320 H=180 R=10 D=12
+ff() { nice -n 10 ffmpeg -hide_banner -loglevel error -nostdin -y -threads 1 "$@"; }
+
+# The static scene: one frame of testsrc2, and a flat grey one.
+ff -f lavfi -i "testsrc2=s=${W}x${H}:r=1" -frames:v 1 "$dir/scene.png"
+ff -f lavfi -i "color=c=0x606060:s=${W}x${H}:r=1" -frames:v 1 "$dir/grey.png"
+
+# clip NAME SCENE "TRUTH LINES" FILTER [extra inputs...]
+# The scene is input 0 ([0]); FILTER must end in a label-less output.
+clip() {
+    local name=$1 scene=$2 truth=$3 filter=$4
+    shift 4
+    ff -loop 1 -framerate $R -t $D -i "$dir/$scene.png" "$@" \
+        -filter_complex "$filter,format=yuv420p" -t $D -r $R \
+        -f yuv4mpegpipe "$dir/$name.y4m.tmp"
+    mv "$dir/$name.y4m.tmp" "$dir/$name.y4m"
+    printf '%s' "$truth" > "$dir/$name.truth"
+}
+# box SIZE COLOR: an extra lavfi input, a SIZE square of COLOR
+box() { echo -f lavfi -i "color=c=$2:s=$1x$1:r=$R"; }
+
+# moving objects: [0]=scene, [1]=object; visible between A and B seconds,
+# moving from X0 at SPEED px/s.
+mv_obj() { # A B X0 Y SPEED Y_SPEED
+    echo "[0][1]overlay=x='$3+(t-$1)*$5':y='$4+(t-$1)*${6:-0}':enable='between(t,$1,$2)'"
+}
+
+# --- must fire -------------------------------------------------------
+clip big_fast scene $'2 4\n' "$(mv_obj 2 4 0 40 120)" $(box 80 white)
+clip medium scene $'3 8\n' "$(mv_obj 3 8 20 60 50 5)" $(box 40 0x202020)
+clip small_slow scene $'2 10\n' "$(mv_obj 2 10 40 100 12)" $(box 16 white)
+clip tiny_fast scene $'4 7\n' "$(mv_obj 4 7 0 30 90 10)" $(box 12 black)
+clip low_contrast grey $'3 9\n' "$(mv_obj 3 9 30 60 30),noise=alls=4:allf=t" $(box 40 0x747474)
+clip dark grey $'2 8\n' "[0]lutyuv=y=val*0.4[d];[d][1]overlay=x='20+(t-2)*40':y=60:enable='between(t,2,8)',noise=alls=10:allf=t" $(box 48 0x484848)
+clip noisy_object scene $'3 8\n' "$(mv_obj 3 8 10 50 50),noise=alls=25:allf=t" $(box 48 0x404040)
+clip two_events scene $'1.5 3.5\n8 10\n' \
+    "[0][1]overlay=x='(t-1.5)*100':y=20:enable='between(t,1.5,3.5)'[a];[a][2]overlay=x='300-(t-8)*100':y=110:enable='between(t,8,10)'" \
+    $(box 40 white) $(box 40 black)
+clip diagonal scene $'4 9\n' "$(mv_obj 4 9 20 10 40 25)" $(box 30 0xc0c0c0)
+
+# --- must not fire ---------------------------------------------------
+# light switched on at 4 s and off at 8 s
+clip light_switch scene '' "[0]lutyuv=y='clip(val*1.5+20,16,235)':enable='between(t,4,8)'"
+# slow dusk: fade to 30 % brightness with rising noise
+clip dusk_fade scene '' \
+    "[0]split[a][b];[b]lutyuv=y=val*0.3,noise=alls=18:allf=t[n];[a][n]blend=all_expr='A*(1-T/12)+B*(T/12)'"
+# heavy sensor noise
+clip heavy_noise scene '' "[0]noise=alls=40:allf=t"
+# a blinking status LED, 1 Hz
+clip blinking_led scene '' \
+    "[0][1]overlay=x=250:y=150:enable='lt(mod(t,1),0.5)'" $(box 6 white)
+# IR day/night switch at 5 s: grey from mostly the red channel, brighter, noisier
+clip ir_switch scene '' \
+    "[0]split[a][b];[b]colorchannelmixer=rr=0.8:rg=0.2:gr=0.8:gg=0.2:br=0.8:bg=0.2,lutyuv=y='clip(val*1.2+15,16,235)':u=128:v=128,noise=alls=8:allf=t[ir];[a][ir]overlay=enable='gte(t,5)'"
+# auto-exposure hunting: brightness pumping +-25 % over 3 s
+clip auto_exposure scene '' "[0]format=yuv420p,geq=lum='clip(lum(X,Y)*(1+0.25*sin(2*PI*T/3)),16,235)':cb='cb(X,Y)':cr='cr(X,Y)'"
+# H.264 compression artefacts: a noisy scene through x264 at a low quality,
+# keyframe every second (pumping, blocks, mosquito noise)
+ff -loop 1 -framerate $R -t $D -i "$dir/scene.png" -vf "noise=alls=12:allf=t,format=yuv420p" \
+    -c:v libx264 -preset veryfast -crf 40 -g $R -t $D "$dir/h264.mp4"
+ff -i "$dir/h264.mp4" -pix_fmt yuv420p -f yuv4mpegpipe "$dir/h264_artifacts.y4m"
+printf '' > "$dir/h264_artifacts.truth"
+rm -f "$dir/h264.mp4"
+
+echo "$stamp" > "$dir/.stamp"
+echo "motion clips: generated in $dir"

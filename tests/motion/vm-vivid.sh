@@ -1,0 +1,154 @@
+#!/bin/bash
+# netcam-motion on a vivid node inside the test VM: events for a moving
+# pattern (JSON log, snapshot, hook), the node removed and re-added (the
+# daemon recovers), SIGHUP reload, SIGTERM ends open events and exits 0.
+#
+# usage (host): tests/vm/run.sh --kernel KVER --script tests/motion/vm-vivid.sh --out DIR
+# Needs build/userspace/netcam-motion/netcam-motion (tests/motion/run.sh builds it).
+set -u
+. "$NETCAM_SRC/tests/vm/lib.sh"
+
+echo 'schedule_timeout: wrong timeout value' >> "$NETCAM_VM_OUT/dmesg-allow.txt"
+bin=$NETCAM_SRC/build/userspace/netcam-motion/netcam-motion
+[ -x "$bin" ] || { vm_fail motion.vm.binary "$bin missing: run tests/motion/run.sh first"; vm_finish; }
+
+vm_run motion.vm.vivid-load modprobe vivid n_devs=1 node_types=0x1 num_inputs=1 input_types=0x0 || vm_finish
+
+find_dev() {
+    for n in /sys/class/video4linux/video*; do
+        [ -e "$n/name" ] || continue
+        case $(cat "$n/name") in vivid*) echo "/dev/${n##*/}"; return 0 ;; esac
+    done
+    return 1
+}
+dev=
+for _ in $(seq 20); do dev=$(find_dev) && [ -c "$dev" ] && break; sleep 0.5; done
+[ -n "$dev" ] || { vm_fail motion.vm.vivid-device "no vivid node"; vm_finish; }
+
+# menu index of control $1 whose item name matches $2
+menu() {
+    v4l2-ctl -d "$dev" -L 2>/dev/null | sed -n "/^ *$1 0x/,/^ *[a-z_]* 0x/p" |
+        grep -E '^\s+[0-9]+: ' | grep -i -m1 "$2" | sed 's/^\s*\([0-9]*\):.*/\1/'
+}
+setup_pattern() {
+    v4l2-ctl -d "$dev" -c osd_text_mode="$(menu osd_text_mode none)" \
+        -c test_pattern="$(menu test_pattern 'ten pixels wide cross')" \
+        -c horizontal_movement="$(menu horizontal_movement 'no movement')"
+}
+move() { v4l2-ctl -d "$dev" -c horizontal_movement="$(menu horizontal_movement "$1")"; }
+setup_pattern || { vm_fail motion.vm.vivid-controls "v4l2-ctl failed"; vm_finish; }
+v4l2-ctl -d "$dev" -C horizontal_movement,vertical_movement,test_pattern,osd_text_mode 2>&1
+card=$(v4l2-ctl -d "$dev" --info | sed -n 's/^\s*Card type\s*: //p')
+vm_pass motion.vm.vivid-device "$dev card '$card'"
+
+work=$NETCAM_VM_OUT/motion
+mkdir -p "$work/snaps"
+cat > "$work/hook.sh" <<EOF
+#!/bin/sh
+echo "\$1 \$2 \$3 \$4 \$NETCAM_EVENT \$NETCAM_SNAPSHOT" >> "$work/hook.out"
+EOF
+chmod +x "$work/hook.sh"
+cat > "$work/motion.conf" <<EOF
+[global]
+log_file = $work/events.jsonl
+snapshot_dir = $work/snaps
+hook = $work/hook.sh
+[camera vivid]
+card = $card
+width = 320
+height = 180
+fps = 10
+event_gap = 1
+max_event = 4
+EOF
+log=$work/daemon.log
+# Unprivileged, as the service runs: user nobody, group video.
+video_perms() { chgrp video "$dev" && chmod 660 "$dev"; }
+run_as=()
+if command -v setpriv > /dev/null && getent group video > /dev/null && video_perms; then
+    chmod 777 "$work" "$work/snaps"
+    run_as=(setpriv --reuid=nobody --regid=nogroup --groups=video --inh-caps=-all)
+    getent group nogroup > /dev/null || run_as=(setpriv --reuid=nobody --regid=65534 --groups=video --inh-caps=-all)
+fi
+"${run_as[@]}" "$bin" --debug -c "$work/motion.conf" > "$work/stdout" 2> "$log" &
+pid=$!
+if [ ${#run_as[@]} -gt 0 ]; then
+    sleep 1
+    vm_pass motion.vm.unprivileged "running as $(ps -o user=,group=,supgrp= -p $pid 2>/dev/null | xargs)"
+else
+    vm_skip motion.vm.unprivileged "setpriv or group video missing: running as root"
+fi
+
+# wait_for SECONDS FILE PATTERN [MIN_COUNT]
+wait_for() {
+    local end=$(( $(date +%s) + $1 ))
+    while [ "$(date +%s)" -lt $end ]; do
+        [ "$(grep -cE -- "$3" "$2" 2>/dev/null)" -ge "${4:-1}" ] && return 0
+        kill -0 $pid 2>/dev/null || return 1
+        sleep 0.5
+    done
+    return 1
+}
+check() { # NAME SECONDS FILE PATTERN [MIN]
+    local name=$1
+    shift
+    if wait_for "$@"; then
+        vm_pass "motion.vm.$name" "$(grep -E -- "$3" "$2" | tail -n 1 | head -c 200)"
+    else
+        vm_fail "motion.vm.$name" "no '$3' in $(basename "$2") after $1 s (see logs)"
+    fi
+}
+
+check open 20 "$log" "camera 'vivid': $dev \(vivid\)"
+sleep 4
+echo "still check at $(cut -d' ' -f1 /proc/uptime)"
+n=$(grep -c '"type":"start"' "$work/events.jsonl" 2>/dev/null)
+if [ "${n:-0}" -eq 0 ]; then vm_pass motion.vm.still-no-event "no event on a still pattern"
+else vm_fail motion.vm.still-no-event "$n events on a still pattern"; fi
+
+move 'move right fast'
+check event-start 15 "$work/events.jsonl" '"type":"start"'
+move 'no movement'
+check event-end 25 "$work/events.jsonl" '"type":"end".*"bbox"'
+check hook 10 "$work/hook.out" '^end vivid all [0-9]+ end /'
+snap=$(ls "$work"/snaps/*.jpg 2>/dev/null | head -n 1)
+if [ -n "$snap" ] && [ "$(head -c 2 "$snap" | od -An -tx1 | tr -d ' ')" = ffd8 ]; then
+    vm_pass motion.vm.snapshot "$(basename "$snap") $(stat -c %s "$snap") bytes"
+else
+    vm_fail motion.vm.snapshot "no JPEG snapshot in $work/snaps"
+fi
+
+# node removed and re-added
+sysdev=$(basename "$(readlink -f /sys/class/video4linux/${dev#/dev/}/device)")
+drv=/sys/bus/platform/drivers/vivid
+if echo "$sysdev" > $drv/unbind; then
+    check node-removed 15 "$log" "camera 'vivid': .*(removed|disappeared|stopped|no frame)"
+    if kill -0 $pid 2>/dev/null; then vm_pass motion.vm.survives-removal "daemon still running"
+    else vm_fail motion.vm.survives-removal "daemon exited"; fi
+    echo "$sysdev" > $drv/bind
+    for _ in $(seq 20); do dev=$(find_dev) && [ -c "$dev" ] && break; sleep 0.5; done
+    # no udevd in the VM: give the new node the group a udev rule would
+    [ ${#run_as[@]} -gt 0 ] && video_perms
+    check reopened 30 "$log" "camera 'vivid': /dev/video[0-9]+ \(vivid\)" 2
+    setup_pattern
+    move 'move left fast'
+    check event-after-readd 20 "$work/events.jsonl" '"type":"start"' 2
+else
+    vm_fail motion.vm.node-removed "cannot unbind $sysdev from vivid"
+fi
+
+kill -HUP $pid
+check reload 10 "$log" "configuration reloaded"
+kill -TERM $pid
+wait $pid
+rc=$?
+if [ $rc -eq 0 ]; then vm_pass motion.vm.sigterm "exit 0"
+else vm_fail motion.vm.sigterm "exit $rc"; fi
+starts=$(grep -c '"type":"start"' "$work/events.jsonl")
+ends=$(grep -c '"type":"end"' "$work/events.jsonl")
+if [ "$starts" -eq "$ends" ]; then vm_pass motion.vm.events-closed "$starts starts, $ends ends"
+else vm_fail motion.vm.events-closed "$starts starts, $ends ends"; fi
+cp "$log" "$(vm_log motion-daemon)"
+cp "$work/events.jsonl" "$NETCAM_VM_OUT/logs/motion-events.jsonl" 2>/dev/null
+vm_run motion.vm.vivid-unload modprobe -r vivid
+vm_finish

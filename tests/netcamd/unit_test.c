@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Host unit tests of netcamd's pure parts: configuration parsing, URL
+ * redaction and secret scrubbing, mode list generation, backoff.
+ * Prints one line per failed check and "N passed, N failed". */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <linux/videodev2.h>
+
+#include "netcamd-config.h"
+#include "netcamd-log.h"
+#include "netcamd-modes.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...) do { \
+		if (cond) { passed++; } else { failed++; \
+			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
+			printf(__VA_ARGS__); printf("\n"); } } while (0)
+
+static void expect_error(const char *text, const char *want)
+{
+	struct netcamd_config cfg;
+	char err[512];
+	int rc = config_parse_string(text, "t.conf", &cfg, err, sizeof(err));
+
+	CHECK(rc < 0 && strstr(err, want), "config error: want '%s', got rc %d '%s'",
+	      want, rc, err);
+	if (rc == 0)
+		config_free(&cfg);
+}
+
+static void test_config(void)
+{
+	static const char good[] =
+		"# comment\n"
+		"[global]\n"
+		"user = camuser\n"
+		"log_level = debug\n"
+		"\n"
+		"[front-door]\n"
+		"label = Front door\n"
+		"url = rtsp://192.168.1.20:554/stream1\n"
+		"username = admin\n"
+		"password = p@ss:w/rd#;x\n"
+		"transport = udp\n"
+		"nodes = 3\n"
+		"node_labels = Front door, Front door (motion)\n"
+		"on_demand = no\n"
+		"max_fps = 15\n"
+		"connect_timeout = 5s\n"
+		"stall_timeout = 7.5\n"
+		"\n"
+		"[garage]\n"
+		"url = http://10.0.0.5/video.mjpg\n"
+		"[snap]\n"
+		"url = http://10.0.0.6/snapshot.jpg\n"
+		"type = snapshot\n"
+		"snapshot_interval = 0.5\n"
+		"[demo]\n"
+		"url = testsrc://\n"
+		"size = 320x240\n";
+	struct netcamd_config cfg;
+	struct cam_config *c;
+	char err[512], url[2048];
+	int rc = config_parse_string(good, "t.conf", &cfg, err, sizeof(err));
+
+	CHECK(rc == 0, "good config parses: %s", err);
+	if (rc)
+		return;
+	CHECK(cfg.num_cameras == 4, "4 cameras, got %d", cfg.num_cameras);
+	CHECK(!strcmp(cfg.user, "camuser"), "user");
+	CHECK(cfg.log_level == 7, "log_level debug");
+	c = config_find(&cfg, "front-door");
+	CHECK(c && !strcmp(c->label, "Front door"), "label");
+	CHECK(c && c->type == SRC_TYPE_RTSP && c->transport == TRANSPORT_UDP, "rtsp udp");
+	CHECK(c && c->num_nodes == 3 && !strcmp(c->node_labels[1], "Front door (motion)") &&
+	      !c->node_labels[2][0], "node labels");
+	CHECK(c && c->always_on == 1, "on_demand = no means always_on");
+	CHECK(c && c->max_fps == 15 && c->connect_timeout == 5 && c->stall_timeout == 7.5,
+	      "numbers");
+	CHECK(c && !strcmp(c->password, "p@ss:w/rd#;x"), "password kept verbatim");
+	CHECK(c && config_effective_url(c, url, sizeof(url)) == 0 &&
+	      !strcmp(url, "rtsp://admin:p%40ss%3Aw%2Frd%23%3Bx@192.168.1.20:554/stream1"),
+	      "effective url percent-encodes credentials: %s", url);
+	c = config_find(&cfg, "garage");
+	CHECK(c && c->type == SRC_TYPE_MJPEG && c->always_on == 0 && c->num_nodes == 2,
+	      "http defaults to mjpeg, on demand, 2 nodes");
+	CHECK(c && config_effective_url(c, url, sizeof(url)) == 0 &&
+	      !strcmp(url, "http://10.0.0.5/video.mjpg"), "no credentials: url unchanged");
+	c = config_find(&cfg, "snap");
+	CHECK(c && c->type == SRC_TYPE_SNAPSHOT && c->snapshot_interval == 0.5, "snapshot");
+	c = config_find(&cfg, "demo");
+	CHECK(c && c->type == SRC_TYPE_TEST && c->width == 320 && c->height == 240, "test source");
+	CHECK(!config_find(&cfg, "nope"), "unknown camera not found");
+	config_free(&cfg);
+
+	expect_error("[a]\nurl = rtsp://x/\nfoo = 1\n", "t.conf:3: camera 'a': key 'foo': unknown key");
+	expect_error("[a]\nlabel = x\n", "t.conf:1: camera 'a': key 'url': missing");
+	expect_error("[a]\nurl = ftp://x/\n", "t.conf:2: camera 'a': key 'url': unsupported URL");
+	expect_error("[a]\nurl = rtsp://x/\nnodes = 9\n", "t.conf:3: camera 'a': key 'nodes': 9 is out of range 1..8");
+	expect_error("[a]\nurl = rtsp://x/\ntransport = sctp\n", "key 'transport': 'sctp' is not one of tcp, udp, auto");
+	expect_error("[a]\nurl = rtsp://x/\nalways_on = maybe\n", "key 'always_on': 'maybe' is not a boolean");
+	expect_error("[a]\nurl = rtsp://x/\nread_timeout = -1\n", "key 'read_timeout': -1 s is out of range");
+	expect_error("[a]\nurl = rtsp://x/\nsize = 641x480\n", "key 'size': size 641x480 must be even");
+	expect_error("[a]\nurl = rtsp://x/\n[a]\nurl = rtsp://y/\n", "t.conf:3: camera 'a' is defined twice");
+	expect_error("[bad name]\nurl = rtsp://x/\n", "t.conf:1: camera name 'bad name'");
+	expect_error("[a]\nurl = rtsp://u:p@x/\nusername = u\n", "key 'url': credentials both in the url");
+	expect_error("[a]\nurl = rtsp://x/\nusername = u\npassword = p\npassword_file = /etc/p\n",
+		     "key 'password_file': give either password or password_file");
+	expect_error("[a]\nurl = rtsp://x/\npassword = p\n", "key 'username': missing");
+	expect_error("[a]\nurl = rtsp://x/\njunk\n", "t.conf:3: camera 'a': expected 'key = value'");
+	expect_error("[a]\nurl = http://x/\ntype = rtsp\n", "key 'type': type rtsp does not fit");
+	expect_error("[global]\nuser =\n", "t.conf:2: key 'user': empty user name");
+	expect_error("[a]\nurl = rtsp://x/\nlabel = 0123456789012345678901234567890123\n",
+		     "key 'label': label '0123456789012345678901234567890123' is longer than 31 bytes");
+	expect_error("[a]\nurl = rtsp://x/\nnodes = 1\nnode_labels = a, b\n", "key 'node_labels': more labels than nodes");
+	/* A bad URL is not echoed in full (it could hold a password). */
+	{
+		struct netcamd_config cfg2;
+
+		config_parse_string("[a]\nurl = gopher://user:SECRETPW1234567890123456789012345@x/\n",
+				    "t.conf", &cfg2, err, sizeof(err));
+		CHECK(!strstr(err, "SECRETPW") && strstr(err, "gopher://user:***@x/"),
+		      "bad URL echoed redacted: %s", err);
+	}
+}
+
+static void test_redact(void)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "rtsp://admin:secret@10.0.0.1:554/s1", "rtsp://admin:***@10.0.0.1:554/s1" },
+		{ "rtsp://admin@10.0.0.1/s1", "rtsp://admin@10.0.0.1/s1" },
+		{ "rtsp://10.0.0.1/s1", "rtsp://10.0.0.1/s1" },
+		{ "http://u:p%40ss@cam/x?a=1", "http://u:***@cam/x?a=1" },
+		{ "http://u:p@ss@cam/x", "http://u:***@cam/x" },
+		{ "http://cam/snap.cgi?user=admin&pwd=hunter2&res=1",
+		  "http://cam/snap.cgi?user=admin&pwd=***&res=1" },
+		{ "http://cam/s?password=x#frag", "http://cam/s?password=***#frag" },
+		{ "/var/lib/clip.mp4", "/var/lib/clip.mp4" },
+		{ "testsrc://", "testsrc://" },
+	};
+	char out[256], line[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		url_redact(cases[i].in, out, sizeof(out));
+		CHECK(!strcmp(out, cases[i].out), "redact %s: got %s want %s",
+		      cases[i].in, out, cases[i].out);
+	}
+	url_redact("rtsp://admin:secret@10.0.0.1/s1", out, 12);
+	CHECK(strlen(out) == 11, "redact truncates safely");
+
+	log_add_secret("hunter2!");
+	snprintf(line, sizeof(line), "auth hunter2! and hunter2%%21 done");
+	log_scrub(line, sizeof(line));
+	CHECK(!strcmp(line, "auth *** and *** done"), "scrub: %s", line);
+	log_add_secret("ab");
+	snprintf(line, sizeof(line), "xabx");
+	log_scrub(line, sizeof(line));
+	CHECK(!strcmp(line, "x***x"), "scrub short secret: %s", line);
+	CHECK(url_encode_userinfo("a b:c@d", out, sizeof(out)) == 0 &&
+	      !strcmp(out, "a%20b%3Ac%40d"), "encode userinfo: %s", out);
+	CHECK(url_encode_userinfo("abcdef", out, 4) < 0, "encode overflow detected");
+}
+
+static int count_fmt(const struct netcam_mode *m, int n, unsigned int fmt)
+{
+	int c = 0;
+
+	for (int i = 0; i < n; i++)
+		c += m[i].pixelformat == fmt;
+	return c;
+}
+
+static void test_modes(void)
+{
+	struct netcam_mode m[NETCAM_MAX_MODES];
+	struct native_mode nat = { 1920, 1080, 25, 1, 0 };
+	int n = modes_build(&nat, 0, m, NETCAM_MAX_MODES), num, den, dup = 0;
+
+	/* 4 raw formats x 4 sizes (1920, 1280, 640, 320 wide) x 4 rates (25, 15, 10, 5, 1 -> 5) */
+	CHECK(n == 4 * 4 * 5, "1080p25 H.264: %d modes", n);
+	CHECK(m[0].pixelformat == V4L2_PIX_FMT_YUYV && m[0].width == 1920 &&
+	      m[0].height == 1080 && m[0].interval_num == 1 && m[0].interval_den == 25,
+	      "first mode is YUYV native at native rate");
+	CHECK(count_fmt(m, n, V4L2_PIX_FMT_MJPEG) == 0, "no MJPEG for H.264");
+	for (int i = 0; i < n; i++) {
+		CHECK(!(m[i].width & 1) && !(m[i].height & 1) && m[i].width >= 16 &&
+		      m[i].height >= 16, "mode %d even %ux%u", i, m[i].width, m[i].height);
+		CHECK(m[i].width * 1080 == m[i].height * 1920 ||
+		      abs((int)(m[i].width * 1080) - (int)(m[i].height * 1920)) < 1920 * 2,
+		      "mode %d keeps the aspect: %ux%u", i, m[i].width, m[i].height);
+		for (int j = 0; j < i; j++)
+			dup += !memcmp(&m[i], &m[j], sizeof(m[i]));
+	}
+	CHECK(dup == 0, "no duplicate modes");
+
+	nat = (struct native_mode){ 640, 480, 30, 1, 1 };
+	n = modes_build(&nat, 0, m, NETCAM_MAX_MODES);
+	CHECK(count_fmt(m, n, V4L2_PIX_FMT_MJPEG) == 5, "MJPEG camera: MJPG at native size, 5 rates (%d)",
+	      count_fmt(m, n, V4L2_PIX_FMT_MJPEG));
+	CHECK(n == 4 * 2 * 5 + 5, "640x480: 2 sizes, got %d modes", n);
+	CHECK(m[n - 1].pixelformat == V4L2_PIX_FMT_MJPEG && m[n - 1].width == 640, "MJPG last");
+
+	nat = (struct native_mode){ 1280, 720, 30, 1, 0 };
+	n = modes_build(&nat, 12, m, NETCAM_MAX_MODES);
+	CHECK(m[0].interval_num == 1 && m[0].interval_den == 12, "max_fps caps the native rate: %u/%u",
+	      m[0].interval_num, m[0].interval_den);
+	for (int i = 0; i < n; i++)
+		CHECK(m[i].interval_den <= 12 * m[i].interval_num, "mode %d within cap", i);
+
+	nat = (struct native_mode){ 320, 240, 30000, 1001, 0 };
+	n = modes_build(&nat, 0, m, NETCAM_MAX_MODES);
+	CHECK(n == 4 * 5 && m[0].interval_num == 1001 && m[0].interval_den == 30000,
+	      "29.97 fps kept exactly: %d modes %u/%u", n, m[0].interval_num, m[0].interval_den);
+	nat = (struct native_mode){ 8, 8, 25, 1, 0 };
+	CHECK(modes_build(&nat, 0, m, NETCAM_MAX_MODES) < 0, "too small native size refused");
+	nat = (struct native_mode){ 640, 480, 1, 1, 0 };
+	n = modes_build(&nat, 0, m, NETCAM_MAX_MODES);
+	CHECK(n == 4 * 2, "1 fps: no lower rates (%d)", n);
+	n = modes_build(&(struct native_mode){ 1920, 1080, 25, 1, 1 }, 0, m, 10);
+	CHECK(n == 10, "respects max");
+
+	modes_rate_fraction(29.97, &num, &den);
+	CHECK(num == 30000 && den == 1001, "29.97 -> 30000/1001 (%d/%d)", num, den);
+	modes_rate_fraction(12.5, &num, &den);
+	CHECK(num == 25 && den == 2, "12.5 -> 25/2 (%d/%d)", num, den);
+	modes_rate_fraction(2, &num, &den);
+	CHECK(num == 2 && den == 1, "2 -> 2/1");
+}
+
+static void test_backoff(void)
+{
+	CHECK(source_backoff(1, 60, 0, 0.5) == 1.0, "first retry after min");
+	CHECK(source_backoff(1, 60, 3, 0.5) == 8.0, "doubles");
+	CHECK(source_backoff(1, 60, 10, 0.5) == 60.0, "capped");
+	CHECK(source_backoff(1, 60, 1000, 0.5) == 60.0, "capped, no overflow");
+	CHECK(source_backoff(1, 60, 10, 0.0) >= 48.0 && source_backoff(1, 60, 10, 0.999) <= 72.0,
+	      "jitter within +-20%%");
+}
+
+int main(void)
+{
+	test_config();
+	test_redact();
+	test_modes();
+	test_backoff();
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "capture.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libudev.h>
+#include <libv4l2.h>
+#include <linux/videodev2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+const char *capture_fourcc_str(uint32_t f, char buf[5])
+{
+	for (int i = 0; i < 4; i++) {
+		char ch = (char)((f >> (8 * i)) & 0xff);
+
+		buf[i] = ch >= 32 && ch < 127 ? ch : '?';
+	}
+	buf[4] = 0;
+	return buf;
+}
+
+static int xioctl(int fd, unsigned long req, void *arg)
+{
+	int r;
+
+	do
+		r = v4l2_ioctl(fd, req, arg);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+static int is_capture(const struct v4l2_capability *cap)
+{
+	uint32_t caps = cap->capabilities & V4L2_CAP_DEVICE_CAPS ?
+			cap->device_caps : cap->capabilities;
+
+	return (caps & V4L2_CAP_VIDEO_CAPTURE) && (caps & V4L2_CAP_STREAMING);
+}
+
+int capture_find_card(const char *card, char *path, size_t cap, int *denied)
+{
+	struct udev *udev = udev_new();
+	struct udev_enumerate *en;
+	struct udev_list_entry *e;
+	int found = -1;
+
+	*denied = 0;
+	if (!udev)
+		return -1;
+	en = udev_enumerate_new(udev);
+	if (!en) {
+		udev_unref(udev);
+		return -1;
+	}
+	udev_enumerate_add_match_subsystem(en, "video4linux");
+	udev_enumerate_scan_devices(en);
+	udev_list_entry_foreach(e, udev_enumerate_get_list_entry(en)) {
+		struct udev_device *dev = udev_device_new_from_syspath(udev,
+							udev_list_entry_get_name(e));
+		const char *node = dev ? udev_device_get_devnode(dev) : NULL;
+		struct v4l2_capability vc;
+		int fd;
+
+		if (node && strncmp(node, "/dev/video", 10) == 0 && found < 0) {
+			fd = open(node, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+			if (fd < 0 && errno == EACCES)
+				(*denied)++;
+			if (fd >= 0) {
+				memset(&vc, 0, sizeof(vc));
+				if (ioctl(fd, VIDIOC_QUERYCAP, &vc) == 0 && is_capture(&vc) &&
+				    strcmp((const char *)vc.card, card) == 0 &&
+				    strlen(node) < cap) {
+					strcpy(path, node);
+					found = 0;
+				}
+				close(fd);
+			}
+		}
+		if (dev)
+			udev_device_unref(dev);
+	}
+	udev_enumerate_unref(en);
+	udev_unref(udev);
+	return found;
+}
+
+int capture_open(struct capture *c, const char *path, int w, int h, int fps,
+		 char *err, size_t errlen)
+{
+	static const uint32_t fmts[] = { V4L2_PIX_FMT_GREY, V4L2_PIX_FMT_YUV420,
+					 V4L2_PIX_FMT_NV12, V4L2_PIX_FMT_YUYV };
+	struct v4l2_capability vc;
+	struct v4l2_format f;
+	struct v4l2_requestbuffers rb;
+	struct v4l2_streamparm sp;
+	enum v4l2_buf_type type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	size_t i;
+	int fd;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	/* check with plain ioctls first: libv4l2 complains on stderr about
+	 * anything that is not a V4L2 device */
+	fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	memset(&vc, 0, sizeof(vc));
+	if (ioctl(fd, VIDIOC_QUERYCAP, &vc) < 0) {
+		snprintf(err, errlen, "%s: not a V4L2 device (%s)", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	snprintf(c->card, sizeof(c->card), "%s", (const char *)vc.card);
+	if (!is_capture(&vc)) {
+		snprintf(err, errlen, "%s (%s): not a video capture device with streaming I/O",
+			 path, c->card);
+		close(fd);
+		return -1;
+	}
+	c->fd = v4l2_fd_open(fd, 0);
+	if (c->fd < 0) {
+		snprintf(err, errlen, "%s: libv4l2 cannot use it (%s)", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		memset(&f, 0, sizeof(f));
+		f.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+		f.fmt.pix.width = (uint32_t)w;
+		f.fmt.pix.height = (uint32_t)h;
+		f.fmt.pix.pixelformat = fmts[i];
+		f.fmt.pix.field = V4L2_FIELD_NONE;
+		if (xioctl(c->fd, VIDIOC_S_FMT, &f) == 0 && f.fmt.pix.pixelformat == fmts[i])
+			break;
+	}
+	if (i == sizeof(fmts) / sizeof(fmts[0])) {
+		snprintf(err, errlen, "%s: offers none of GREY, YU12, NV12, YUYV", path);
+		goto fail;
+	}
+	c->fourcc = f.fmt.pix.pixelformat;
+	c->w = (int)f.fmt.pix.width;
+	c->h = (int)f.fmt.pix.height;
+	c->bpl = (int)f.fmt.pix.bytesperline;
+	if (c->bpl < c->w * (c->fourcc == V4L2_PIX_FMT_YUYV ? 2 : 1))
+		c->bpl = c->w * (c->fourcc == V4L2_PIX_FMT_YUYV ? 2 : 1);
+	if (c->w < 8 || c->h < 8) {
+		snprintf(err, errlen, "%s: frame size %dx%d too small", path, c->w, c->h);
+		goto fail;
+	}
+	memset(&sp, 0, sizeof(sp));
+	sp.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	sp.parm.capture.timeperframe.numerator = 1;
+	sp.parm.capture.timeperframe.denominator = (uint32_t)fps;
+	xioctl(c->fd, VIDIOC_S_PARM, &sp);   /* optional: rate limited below too */
+
+	memset(&rb, 0, sizeof(rb));
+	rb.count = CAP_MAX_BUFS;
+	rb.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	rb.memory = V4L2_MEMORY_MMAP;
+	if (xioctl(c->fd, VIDIOC_REQBUFS, &rb) < 0 || rb.count < 2) {
+		snprintf(err, errlen, "%s: cannot get capture buffers (%s)", path,
+			 rb.count < 2 ? "too few" : strerror(errno));
+		goto fail;
+	}
+	c->nbufs = rb.count > CAP_MAX_BUFS ? CAP_MAX_BUFS : (int)rb.count;
+	for (int b = 0; b < c->nbufs; b++) {
+		struct v4l2_buffer vb;
+
+		memset(&vb, 0, sizeof(vb));
+		vb.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+		vb.memory = V4L2_MEMORY_MMAP;
+		vb.index = (uint32_t)b;
+		if (xioctl(c->fd, VIDIOC_QUERYBUF, &vb) < 0) {
+			snprintf(err, errlen, "%s: QUERYBUF: %s", path, strerror(errno));
+			goto fail;
+		}
+		c->len[b] = vb.length;
+		c->buf[b] = v4l2_mmap(NULL, vb.length, PROT_READ | PROT_WRITE, MAP_SHARED,
+				      c->fd, vb.m.offset);
+		if (c->buf[b] == MAP_FAILED) {
+			c->buf[b] = NULL;
+			snprintf(err, errlen, "%s: mmap: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (xioctl(c->fd, VIDIOC_QBUF, &vb) < 0) {
+			snprintf(err, errlen, "%s: QBUF: %s", path, strerror(errno));
+			goto fail;
+		}
+	}
+	c->luma = malloc((size_t)c->w * c->h);
+	if (!c->luma) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto fail;
+	}
+	if (xioctl(c->fd, VIDIOC_STREAMON, &type) < 0) {
+		snprintf(err, errlen, "%s: STREAMON: %s", path, strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	capture_close(c);
+	return -1;
+}
+
+int capture_read(struct capture *c, char *err, size_t errlen)
+{
+	struct v4l2_buffer vb;
+	const uint8_t *src;
+	size_t need;
+
+	memset(&vb, 0, sizeof(vb));
+	vb.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	vb.memory = V4L2_MEMORY_MMAP;
+	if (xioctl(c->fd, VIDIOC_DQBUF, &vb) < 0) {
+		if (errno == EAGAIN)
+			return 0;
+		snprintf(err, errlen, "%s: %s", c->path, strerror(errno));
+		return -1;
+	}
+	if (vb.index >= (uint32_t)c->nbufs) {
+		snprintf(err, errlen, "%s: bad buffer index %u", c->path, vb.index);
+		errno = EIO;
+		return -1;
+	}
+	src = c->buf[vb.index];
+	need = (size_t)c->bpl * (c->h - 1) + (size_t)c->w * (c->fourcc == V4L2_PIX_FMT_YUYV ? 2 : 1);
+	if (vb.flags & V4L2_BUF_FLAG_ERROR || vb.bytesused < need || c->len[vb.index] < need) {
+		/* a damaged or short frame: skip it */
+		xioctl(c->fd, VIDIOC_QBUF, &vb);
+		return 0;
+	}
+	if (c->fourcc == V4L2_PIX_FMT_YUYV) {
+		for (int y = 0; y < c->h; y++) {
+			const uint8_t *r = src + (size_t)y * c->bpl;
+			uint8_t *o = c->luma + (size_t)y * c->w;
+
+			for (int x = 0; x < c->w; x++)
+				o[x] = r[2 * x];
+		}
+	} else {
+		for (int y = 0; y < c->h; y++)
+			memcpy(c->luma + (size_t)y * c->w, src + (size_t)y * c->bpl, (size_t)c->w);
+	}
+	if (xioctl(c->fd, VIDIOC_QBUF, &vb) < 0) {
+		snprintf(err, errlen, "%s: QBUF: %s", c->path, strerror(errno));
+		return -1;
+	}
+	return 1;
+}
+
+void capture_close(struct capture *c)
+{
+	if (c->fd >= 0) {
+		enum v4l2_buf_type type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+
+		v4l2_ioctl(c->fd, VIDIOC_STREAMOFF, &type);
+		for (int b = 0; b < c->nbufs; b++)
+			if (c->buf[b])
+				v4l2_munmap(c->buf[b], c->len[b]);
+		v4l2_close(c->fd);
+	}
+	free(c->luma);
+	c->luma = NULL;
+	c->fd = -1;
+	c->nbufs = 0;
+}

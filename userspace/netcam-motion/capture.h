@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* V4L2 capture through libv4l2: open, small luma-friendly format, mmap
+ * streaming, luma extraction. */
+#ifndef NETCAM_MOTION_CAPTURE_H
+#define NETCAM_MOTION_CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CAP_MAX_BUFS 4
+
+struct capture {
+	int fd;
+	char path[512];
+	char card[64];
+	uint32_t fourcc;
+	int w, h, bpl;
+	int nbufs;
+	void *buf[CAP_MAX_BUFS];
+	size_t len[CAP_MAX_BUFS];
+	uint8_t *luma;          /* w*h, packed */
+};
+
+/* Finds the device node of a capture device whose V4L2 card name is card
+ * (through libudev). 0 and the node in path; -1 if none, with the number
+ * of video nodes we may not open in *denied. */
+int capture_find_card(const char *card, char *path, size_t cap, int *denied);
+/* Opens path, checks it is a streaming capture device, sets a luma-friendly
+ * format near w x h at fps, starts streaming. 0 ok; -1 with err. */
+int capture_open(struct capture *c, const char *path, int w, int h, int fps,
+		 char *err, size_t errlen);
+/* Dequeues a frame into c->luma. 1 frame, 0 nothing yet, -1 error
+ * (device gone: errno ENODEV) with err. */
+int capture_read(struct capture *c, char *err, size_t errlen);
+void capture_close(struct capture *c);
+const char *capture_fourcc_str(uint32_t f, char buf[5]);
+
+#endif

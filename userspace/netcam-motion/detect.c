@@ -1,0 +1,829 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netcam-motion detector core. See detect.h and
+ * Documentation/admin-guide/netcam-motion.rst ("How detection works").
+ *
+ * Per frame:
+ *  1. box-downscale the luma plane to ~160 px wide, 3x3 blur;
+ *  2. fit frame = gain * background + offset (least squares, robust second
+ *     pass) and take the difference against the fitted background, so a
+ *     global brightness/gain change (light switch, auto-exposure, dusk)
+ *     leaves no difference;
+ *  3. noise sigma = 1.4826 * median |difference| (MAD), smoothed over
+ *     frames; threshold = max(threshold_min, threshold_sigma * sigma);
+ *  4. change mask, 3x3 despeckle (erode needing 6 of 9, then dilate back
+ *     inside the raw mask), connected components;
+ *  5. a change covering light_change_area % of the frame and spread over
+ *     most of a 4x4 grid is a light change: the background is re-learnt
+ *     from this frame and the frame counts neither as motion nor as quiet;
+ *  6. per zone: changed area (% of the zone) >= min_area is motion;
+ *     min_frames consecutive motion frames start an event, event_gap
+ *     seconds without motion end it;
+ *  7. background += alpha * (frame - background) outside the (dilated)
+ *     motion mask; inside too once an event is older than max_event.
+ */
+#include "detect.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct zone {
+	struct md_zone_cfg cfg;
+	int x0, y0, x1, y1;      /* working pixels, [x0,x1) */
+	long area;               /* valid pixels in the rect */
+	double min_area, sigma;
+	/* hysteresis */
+	int consec;
+	int active;
+	double streak_t;         /* time of first frame of the streak */
+	double last_motion_t;
+	double peak;             /* percent */
+	long peak_frame;
+	int bx0, by0, bx1, by1;  /* working-pixel bbox, inclusive; bx0 > bx1: none */
+	long frames;
+	int id;
+};
+
+struct md_detector {
+	struct md_params p;
+	int sw, sh, f, ww, wh;
+	float *cur, *bg, *tmp, *diff, *grad;
+	uint8_t *valid;          /* working mask: 1 = analysed */
+	uint8_t *chg, *chg2, *fin, *moving;
+	uint8_t *sat;            /* background learnt saturated: 1 high, 2 low */
+	int *stack;
+	uint32_t *hist;
+	struct zone zones[MD_MAX_ZONES];
+	int nz;
+	md_event_cb cb;
+	void *ctx;
+	long frame_no;
+	double noise, prev_t, t0;
+	int have_bg, have_noise;
+	int next_id;
+	long nvalid;
+};
+
+#define HIST_N 1024          /* |d| quantised in quarter levels */
+#define WARMUP_S 1.0         /* learn fast, report nothing, this long ... */
+#define WARMUP_FRAMES 5      /* ... and at least this many frames */
+
+void md_params_default(struct md_params *p)
+{
+	p->work_width = 160;
+	p->threshold_sigma = 4.0;
+	p->threshold_min = 7.0;
+	p->min_area = 0.2;
+	p->min_frames = 3;
+	p->event_gap = 3.0;
+	p->background_time = 10.0;
+	p->light_change_area = 25.0;
+	p->max_event = 60.0;
+	p->despeckle = 1;
+	p->edge_factor = 0.5;
+}
+
+const char *md_params_check(const struct md_params *p)
+{
+	if (p->work_width < 32 || p->work_width > 1920)
+		return "work_width";
+	if (!(p->threshold_sigma >= 1.0 && p->threshold_sigma <= 50.0))
+		return "threshold_sigma";
+	if (!(p->threshold_min >= 1.0 && p->threshold_min <= 200.0))
+		return "threshold_min";
+	if (!(p->min_area > 0.0 && p->min_area <= 100.0))
+		return "min_area";
+	if (p->min_frames < 1 || p->min_frames > 1000)
+		return "min_frames";
+	if (!(p->event_gap >= 0.0 && p->event_gap <= 3600.0))
+		return "event_gap";
+	if (!(p->background_time >= 0.5 && p->background_time <= 3600.0))
+		return "background_time";
+	if (!(p->light_change_area > 0.0 && p->light_change_area <= 100.0))
+		return "light_change_area";
+	if (!(p->max_event >= 1.0 && p->max_event <= 86400.0))
+		return "max_event";
+	if (p->despeckle != 0 && p->despeckle != 1)
+		return "despeckle";
+	if (!(p->edge_factor >= 0.0 && p->edge_factor <= 5.0))
+		return "edge_factor";
+	return NULL;
+}
+
+void md_work_size(const struct md_detector *d, int *w, int *h)
+{
+	*w = d->ww;
+	*h = d->wh;
+}
+
+void md_free(struct md_detector *d)
+{
+	if (!d)
+		return;
+	free(d->cur);
+	free(d->bg);
+	free(d->tmp);
+	free(d->diff);
+	free(d->grad);
+	free(d->valid);
+	free(d->chg);
+	free(d->chg2);
+	free(d->fin);
+	free(d->moving);
+	free(d->sat);
+	free(d->stack);
+	free(d->hist);
+	free(d);
+}
+
+static int clampi(int v, int lo, int hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+struct md_detector *md_new(const struct md_params *p, int src_w, int src_h,
+			   const uint8_t *mask, const struct md_zone_cfg *zones,
+			   int nzones, md_event_cb cb, void *ctx)
+{
+	struct md_detector *d;
+	size_t n;
+	int i;
+
+	if (!p || md_params_check(p) || src_w < 8 || src_h < 8 ||
+	    src_w > 16384 || src_h > 16384 || nzones < 0 ||
+	    nzones > MD_MAX_ZONES || (nzones && !zones))
+		return NULL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->p = *p;
+	d->sw = src_w;
+	d->sh = src_h;
+	d->f = (src_w + p->work_width - 1) / p->work_width;
+	if (d->f < 1)
+		d->f = 1;
+	if (src_h / d->f < 4)       /* very wide, very flat frames */
+		d->f = src_h / 4;
+	d->ww = src_w / d->f;
+	d->wh = src_h / d->f;
+	n = (size_t)d->ww * d->wh;
+	d->cur = calloc(n, sizeof(float));
+	d->bg = calloc(n, sizeof(float));
+	d->tmp = calloc(n, sizeof(float));
+	d->diff = calloc(n, sizeof(float));
+	d->grad = calloc(n, sizeof(float));
+	d->valid = calloc(n, 1);
+	d->chg = calloc(n, 1);
+	d->chg2 = calloc(n, 1);
+	d->fin = calloc(n, 1);
+	d->moving = calloc(n, 1);
+	d->sat = calloc(n, 1);
+	d->stack = calloc(n, sizeof(int));
+	d->hist = calloc(HIST_N, sizeof(uint32_t));
+	if (!d->cur || !d->bg || !d->tmp || !d->diff || !d->grad || !d->valid || !d->chg ||
+	    !d->chg2 || !d->fin || !d->moving || !d->sat || !d->stack || !d->hist) {
+		md_free(d);
+		return NULL;
+	}
+	/* A working pixel is analysed if most of its source block is. */
+	for (int y = 0; y < d->wh; y++) {
+		for (int x = 0; x < d->ww; x++) {
+			int on = 0, tot = 0;
+
+			for (int yy = 0; yy < d->f; yy++)
+				for (int xx = 0; xx < d->f; xx++) {
+					int sy = y * d->f + yy, sx = x * d->f + xx;
+
+					if (sy >= src_h || sx >= src_w)
+						continue;
+					tot++;
+					on += !mask || mask[(size_t)sy * src_w + sx];
+				}
+			d->valid[y * d->ww + x] = tot && on * 2 >= tot;
+			d->nvalid += d->valid[y * d->ww + x];
+		}
+	}
+	if (nzones == 0) {
+		struct md_zone_cfg all = { .name = "all", .x = 0, .y = 0,
+					   .w = 100, .h = 100, .min_area = -1,
+					   .threshold_sigma = -1 };
+		d->zones[0].cfg = all;
+		d->nz = 1;
+	} else {
+		for (i = 0; i < nzones; i++)
+			d->zones[i].cfg = zones[i];
+		d->nz = nzones;
+	}
+	for (i = 0; i < d->nz; i++) {
+		struct zone *z = &d->zones[i];
+		const struct md_zone_cfg *c = &z->cfg;
+
+		if (!(c->w > 0 && c->h > 0 && c->x >= 0 && c->y >= 0 &&
+		      c->x + c->w <= 100.0001 && c->y + c->h <= 100.0001)) {
+			md_free(d);
+			return NULL;
+		}
+		z->x0 = clampi((int)lround(c->x * d->ww / 100.0), 0, d->ww - 1);
+		z->y0 = clampi((int)lround(c->y * d->wh / 100.0), 0, d->wh - 1);
+		z->x1 = clampi((int)lround((c->x + c->w) * d->ww / 100.0), z->x0 + 1, d->ww);
+		z->y1 = clampi((int)lround((c->y + c->h) * d->wh / 100.0), z->y0 + 1, d->wh);
+		z->min_area = c->min_area > 0 ? c->min_area : p->min_area;
+		z->sigma = c->threshold_sigma > 0 ? c->threshold_sigma : p->threshold_sigma;
+		for (int y = z->y0; y < z->y1; y++)
+			for (int x = z->x0; x < z->x1; x++)
+				z->area += d->valid[y * d->ww + x];
+		z->bx0 = 1;
+		z->bx1 = 0;
+	}
+	d->cb = cb;
+	d->ctx = ctx;
+	d->next_id = 1;
+	return d;
+}
+
+/* Box-average f x f blocks, then a 3x3 box blur (clamped edges). */
+static void downscale(struct md_detector *d, const uint8_t *y, int stride)
+{
+	int f = d->f, ww = d->ww, wh = d->wh;
+	float inv = 1.0f / (float)(f * f);
+
+	for (int wy = 0; wy < wh; wy++) {
+		for (int wx = 0; wx < ww; wx++) {
+			unsigned s = 0;
+
+			for (int yy = 0; yy < f; yy++) {
+				const uint8_t *row = y + (size_t)(wy * f + yy) * stride + wx * f;
+
+				for (int xx = 0; xx < f; xx++)
+					s += row[xx];
+			}
+			d->tmp[wy * ww + wx] = (float)s * inv;
+		}
+	}
+	/* horizontal then vertical 3-tap box */
+	for (int wy = 0; wy < wh; wy++) {
+		const float *r = d->tmp + wy * ww;
+		float *o = d->diff + wy * ww;
+
+		for (int wx = 0; wx < ww; wx++) {
+			float a = r[wx > 0 ? wx - 1 : 0], b = r[wx];
+			float c = r[wx < ww - 1 ? wx + 1 : ww - 1];
+
+			o[wx] = (a + b + c) * (1.0f / 3.0f);
+		}
+	}
+	for (int wy = 0; wy < wh; wy++) {
+		const float *a = d->diff + (wy > 0 ? wy - 1 : 0) * ww;
+		const float *b = d->diff + wy * ww;
+		const float *c = d->diff + (wy < wh - 1 ? wy + 1 : wh - 1) * ww;
+
+		for (int wx = 0; wx < ww; wx++)
+			d->cur[wy * ww + wx] = (a[wx] + b[wx] + c[wx]) * (1.0f / 3.0f);
+	}
+}
+
+/* Least-squares fit cur = g * bg + o over valid, non-moving pixels with
+ * |residual| < lim (lim <= 0: all). Returns the pixel count. */
+static long fit_px(struct md_detector *d, double g0, double o0, double lim,
+		   float lo, float hi, int skip_sat, double *g, double *o)
+{
+	double sb = 0, sc = 0, sbb = 0, sbc = 0;
+	long n = 0, N = (long)d->ww * d->wh;
+
+	for (long i = 0; i < N; i++) {
+		double b, c;
+
+		if (!d->valid[i] || d->moving[i])
+			continue;
+		b = d->bg[i];
+		c = d->cur[i];
+		/* saturated now or when learnt: says nothing about the gain */
+		if (skip_sat && (d->sat[i] || (c >= hi - 1.0f && hi > 128) ||
+				 (c <= lo + 1.0f && lo < 64)))
+			continue;
+		if (lim > 0 && fabs(c - (g0 * b + o0)) > lim)
+			continue;
+		sb += b;
+		sc += c;
+		sbb += b * b;
+		sbc += b * c;
+		n++;
+	}
+	if (n < 16) {
+		*g = g0;
+		*o = o0;
+		return n;
+	}
+	{
+		double mb = sb / n, mc = sc / n;
+		double vb = sbb / n - mb * mb, cbc = sbc / n - mb * mc;
+
+		*g = vb > 4.0 ? cbc / vb : 1.0;
+		if (*g < 0.25)
+			*g = 0.25;
+		if (*g > 4.0)
+			*g = 4.0;
+		*o = mc - *g * mb;
+	}
+	return n;
+}
+
+static void predict_diff(struct md_detector *d, double g, double o, float lo,
+			 float hi)
+{
+	long N = (long)d->ww * d->wh;
+
+	for (long i = 0; i < N; i++) {
+		float p = (float)(g * d->bg[i] + o);
+
+		if (p < lo)
+			p = lo;
+		if (p > hi)
+			p = hi;
+		d->diff[i] = d->cur[i] - p;
+		/* a background learnt while saturated only bounds the truth */
+		if ((d->sat[i] == 1 && d->diff[i] > 0) ||
+		    (d->sat[i] == 2 && d->diff[i] < 0))
+			d->diff[i] = 0;
+	}
+}
+
+static void edges(struct md_detector *d, double k)
+{
+	int ww = d->ww, wh = d->wh;
+	const float *b = d->bg;
+	float *g = d->tmp;
+
+	/* gradient magnitude (max of |dx|, |dy|, central differences) ... */
+	for (int y = 0; y < wh; y++)
+		for (int x = 0; x < ww; x++) {
+			int xl = x > 0 ? x - 1 : x, xr = x < ww - 1 ? x + 1 : x;
+			int yu = y > 0 ? y - 1 : y, yd = y < wh - 1 ? y + 1 : y;
+			float gx = fabsf(b[y * ww + xr] - b[y * ww + xl]);
+			float gy = fabsf(b[yd * ww + x] - b[yu * ww + x]);
+
+			g[y * ww + x] = 0.5f * (gx > gy ? gx : gy);
+		}
+	/* ... and its 3x3 maximum, so both flanks of an edge are covered */
+	for (int y = 0; y < wh; y++)
+		for (int x = 0; x < ww; x++) {
+			float m = 0;
+
+			for (int yy = y > 0 ? y - 1 : 0; yy <= y + 1 && yy < wh; yy++)
+				for (int xx = x > 0 ? x - 1 : 0; xx <= x + 1 && xx < ww; xx++)
+					if (g[yy * ww + xx] > m)
+						m = g[yy * ww + xx];
+			d->grad[y * ww + x] = (float)(k * m);
+		}
+}
+
+/* Pixels saturated now or when learnt say nothing about the gain; but in a
+ * scene that is mostly at its limits (a synthetic pattern) use them all. */
+static void fit(struct md_detector *d, double g0, double o0, double lim,
+		float lo, float hi, double *g, double *o)
+{
+	if (fit_px(d, g0, o0, lim, lo, hi, 1, g, o) < d->nvalid / 10)
+		fit_px(d, g0, o0, lim, lo, hi, 0, g, o);
+}
+
+/* 1.4826 * median |diff| over valid non-moving pixels (all valid if too few). */
+static double mad_sigma(struct md_detector *d)
+{
+	long N = (long)d->ww * d->wh, n = 0, acc = 0;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		memset(d->hist, 0, HIST_N * sizeof(uint32_t));
+		n = 0;
+		for (long i = 0; i < N; i++) {
+			int q;
+
+			if (!d->valid[i] || (pass == 0 && d->moving[i]))
+				continue;
+			q = (int)(fabsf(d->diff[i]) * 4.0f);
+			if (q >= HIST_N)
+				q = HIST_N - 1;
+			d->hist[q]++;
+			n++;
+		}
+		if (n >= d->nvalid / 4 || n >= 64)
+			break;
+	}
+	if (n == 0)
+		return 0;
+	acc = 0;
+	for (int q = 0; q < HIST_N; q++) {
+		acc += d->hist[q];
+		if (acc * 2 >= n)
+			return 1.4826 * (q + 0.5) / 4.0;
+	}
+	return 1.4826 * HIST_N / 4.0;
+}
+
+/* Threshold |diff| inside rect into out (0/1), then despeckle. */
+static void change_mask(struct md_detector *d, double T, int x0, int y0,
+			int x1, int y1, uint8_t *out)
+{
+	int ww = d->ww;
+	uint8_t *raw = d->chg;
+
+	memset(out, 0, (size_t)ww * d->wh);
+	memset(raw, 0, (size_t)ww * d->wh);
+	for (int y = y0; y < y1; y++)
+		for (int x = x0; x < x1; x++) {
+			int i = y * ww + x;
+
+			raw[i] = d->valid[i] && fabsf(d->diff[i]) > T + d->grad[i];
+		}
+	if (!d->p.despeckle) {
+		memcpy(out, raw, (size_t)ww * d->wh);
+		return;
+	}
+	/* erode: keep a set pixel with >= 6 of its 3x3 neighbourhood set */
+	memset(d->chg2, 0, (size_t)ww * d->wh);
+	for (int y = y0; y < y1; y++)
+		for (int x = x0; x < x1; x++) {
+			int i = y * ww + x, c = 0;
+
+			if (!raw[i])
+				continue;
+			for (int yy = y - 1; yy <= y + 1; yy++)
+				for (int xx = x - 1; xx <= x + 1; xx++)
+					if (yy >= y0 && yy < y1 && xx >= x0 && xx < x1)
+						c += raw[yy * ww + xx];
+			d->chg2[i] = c >= 6;
+		}
+	/* dilate back, but only onto pixels of the raw mask */
+	for (int y = y0; y < y1; y++)
+		for (int x = x0; x < x1; x++) {
+			int i = y * ww + x, on = 0;
+
+			if (!raw[i])
+				continue;
+			for (int yy = y - 1; yy <= y + 1 && !on; yy++)
+				for (int xx = x - 1; xx <= x + 1; xx++)
+					if (yy >= y0 && yy < y1 && xx >= x0 &&
+					    xx < x1 && d->chg2[yy * ww + xx]) {
+						on = 1;
+						break;
+					}
+			out[i] = (uint8_t)on;
+		}
+}
+
+/* Connected components (8-neighbour) of m inside rect; components smaller
+ * than min_px are cleared. Returns the kept pixel count, bbox in *b. */
+static long components(struct md_detector *d, uint8_t *m, int x0, int y0,
+		       int x1, int y1, long min_px, int b[4], long *largest)
+{
+	int ww = d->ww;
+	long kept = 0;
+
+	*largest = 0;
+
+	b[0] = b[1] = 1 << 30;
+	b[2] = b[3] = -1;
+	for (int y = y0; y < y1; y++)
+		for (int x = x0; x < x1; x++) {
+			int i = y * ww + x, sp = 0, bx0, by0, bx1, by1;
+			long cnt = 0;
+
+			if (m[i] != 1)
+				continue;
+			/* flood fill, marking 2 */
+			m[i] = 2;
+			d->stack[sp++] = i;
+			bx0 = bx1 = x;
+			by0 = by1 = y;
+			while (sp) {
+				int j = d->stack[--sp], jx = j % ww, jy = j / ww;
+
+				cnt++;
+				if (jx < bx0) bx0 = jx;
+				if (jx > bx1) bx1 = jx;
+				if (jy < by0) by0 = jy;
+				if (jy > by1) by1 = jy;
+				for (int yy = jy - 1; yy <= jy + 1; yy++)
+					for (int xx = jx - 1; xx <= jx + 1; xx++) {
+						int k;
+
+						if (yy < y0 || yy >= y1 || xx < x0 || xx >= x1)
+							continue;
+						k = yy * ww + xx;
+						if (m[k] == 1) {
+							m[k] = 2;
+							d->stack[sp++] = k;
+						}
+					}
+			}
+			if (cnt < min_px) {
+				/* clear: refill marking 0 */
+				m[i] = 3;
+				sp = 0;
+				d->stack[sp++] = i;
+				while (sp) {
+					int j = d->stack[--sp], jx = j % ww, jy = j / ww;
+
+					m[j] = 0;
+					for (int yy = jy - 1; yy <= jy + 1; yy++)
+						for (int xx = jx - 1; xx <= jx + 1; xx++) {
+							int k;
+
+							if (yy < y0 || yy >= y1 || xx < x0 || xx >= x1)
+								continue;
+							k = yy * ww + xx;
+							if (m[k] == 2) {
+								m[k] = 3;
+								d->stack[sp++] = k;
+							}
+						}
+				}
+				continue;
+			}
+			kept += cnt;
+			if (cnt > *largest)
+				*largest = cnt;
+			if (bx0 < b[0]) b[0] = bx0;
+			if (by0 < b[1]) b[1] = by0;
+			if (bx1 > b[2]) b[2] = bx1;
+			if (by1 > b[3]) b[3] = by1;
+		}
+	return kept;
+}
+
+static void to_src_box(const struct md_detector *d, int bx0, int by0, int bx1,
+		       int by1, struct md_box *o)
+{
+	if (bx0 > bx1) {
+		o->x = o->y = o->w = o->h = 0;
+		return;
+	}
+	o->x = bx0 * d->f;
+	o->y = by0 * d->f;
+	o->w = (bx1 - bx0 + 1) * d->f;
+	o->h = (by1 - by0 + 1) * d->f;
+	if (o->x + o->w > d->sw)
+		o->w = d->sw - o->x;
+	if (o->y + o->h > d->sh)
+		o->h = d->sh - o->y;
+}
+
+static void emit(struct md_detector *d, struct zone *z, int ended, double end_t)
+{
+	struct md_event ev = {
+		.zone = z->cfg.name, .id = z->id, .ended = ended,
+		.start_t = z->streak_t, .end_t = ended ? end_t : z->streak_t,
+		.peak_area = z->peak, .frames = z->frames,
+		.peak_frame = z->peak_frame,
+	};
+
+	to_src_box(d, z->bx0, z->by0, z->bx1, z->by1, &ev.bbox);
+	if (d->cb)
+		d->cb(d->ctx, &ev);
+}
+
+static void zone_reset(struct zone *z)
+{
+	z->consec = 0;
+	z->active = 0;
+	z->peak = 0;
+	z->frames = 0;
+	z->bx0 = 1;
+	z->bx1 = 0;
+}
+
+static void zone_step(struct md_detector *d, struct zone *z, double t,
+		      double area, const int b[4], int *peak)
+{
+	int motion = area >= z->min_area;
+
+	if (motion) {
+		if (z->consec == 0 && !z->active) {
+			z->streak_t = t;
+			z->peak = 0;
+			z->frames = 0;
+			z->bx0 = 1;
+			z->bx1 = 0;
+		}
+		z->consec++;
+		z->frames++;
+		z->last_motion_t = t;
+		if (area > z->peak) {
+			z->peak = area;
+			z->peak_frame = d->frame_no;
+			*peak = 1;
+		}
+		if (b[2] >= 0) {
+			if (z->bx0 > z->bx1) {
+				z->bx0 = b[0];
+				z->by0 = b[1];
+				z->bx1 = b[2];
+				z->by1 = b[3];
+			} else {
+				if (b[0] < z->bx0) z->bx0 = b[0];
+				if (b[1] < z->by0) z->by0 = b[1];
+				if (b[2] > z->bx1) z->bx1 = b[2];
+				if (b[3] > z->by1) z->by1 = b[3];
+			}
+		}
+		if (!z->active && z->consec >= d->p.min_frames) {
+			z->active = 1;
+			z->id = d->next_id++;
+			emit(d, z, 0, t);
+		}
+		return;
+	}
+	z->consec = 0;
+	if (z->active) {
+		if (t - z->last_motion_t >= d->p.event_gap) {
+			emit(d, z, 1, z->last_motion_t);
+			zone_reset(z);
+		}
+	} else {
+		zone_reset(z);
+	}
+}
+
+void md_flush(struct md_detector *d)
+{
+	for (int i = 0; i < d->nz; i++) {
+		struct zone *z = &d->zones[i];
+
+		if (z->active)
+			emit(d, z, 1, z->last_motion_t);
+		zone_reset(z);
+	}
+}
+
+void md_frame(struct md_detector *d, const uint8_t *y, int stride, double t,
+	      struct md_frame_info *info)
+{
+	long N = (long)d->ww * d->wh;
+	double g = 1, o = 0, sig, T, alpha, dt;
+	float lo, hi;
+	long changed;
+	int b[4], light = 0, any_motion = 0, peak = 0, long_event = 0;
+	struct md_frame_info tmp;
+
+	if (!info)
+		info = &tmp;
+	memset(info, 0, sizeof(*info));
+	info->gain = 1;
+	downscale(d, y, stride);
+	d->frame_no++;
+	if (!d->have_bg) {
+		memcpy(d->bg, d->cur, N * sizeof(float));
+		d->have_bg = 1;
+		d->prev_t = d->t0 = t;
+		return;
+	}
+	dt = t - d->prev_t;
+	d->prev_t = t;
+	if (!(dt > 0.001))
+		dt = 0.001;
+	if (dt > 1.0)
+		dt = 1.0;
+
+	/* 2. light compensation: fit, then refit without outliers. The
+	 * prediction is clamped to the frame's range: a brighter scene
+	 * saturates, and saturated pixels are no motion. */
+	lo = 255;
+	hi = 0;
+	for (long i = 0; i < N; i++) {
+		if (!d->valid[i])
+			continue;
+		if (d->cur[i] < lo)
+			lo = d->cur[i];
+		if (d->cur[i] > hi)
+			hi = d->cur[i];
+	}
+	fit(d, 1, 0, 0, lo, hi, &g, &o);
+	predict_diff(d, g, o, lo, hi);
+	sig = mad_sigma(d);
+	fit(d, g, o, 3.0 * sig + 2.0, lo, hi, &g, &o);
+	predict_diff(d, g, o, lo, hi);
+
+	/* edges: a sub-pixel shift (codec, vibration, focus) changes pixels
+	 * in proportion to the local gradient, so the threshold grows there */
+	edges(d, g * d->p.edge_factor);
+
+	/* 3. noise and threshold */
+	sig = mad_sigma(d);
+	if (t - d->t0 < WARMUP_S || d->frame_no <= WARMUP_FRAMES) {
+		/* warm-up: the first frames of a device may be anything (black,
+		 * a previous pattern, exposure settling): learn fast, no events */
+		d->noise = d->have_noise ? d->noise + (sig - d->noise) * 0.3 : sig;
+		d->have_noise = 1;
+		for (long i = 0; i < N; i++)
+			d->bg[i] += 0.5f * (d->cur[i] - d->bg[i]);
+		info->noise = d->noise;
+		info->gain = g;
+		info->offset = o;
+		return;
+	}
+	/* one odd frame must not blind the detector for seconds */
+	if (sig > 2.0 * d->noise + 1.0)
+		sig = 2.0 * d->noise + 1.0;
+	T = d->p.threshold_sigma * d->noise;
+	if (T < d->p.threshold_min)
+		T = d->p.threshold_min;
+
+	/* 4./5. whole-frame mask: light change? */
+	change_mask(d, T, 0, 0, d->ww, d->wh, d->fin);
+	changed = 0;
+	{
+		int cells[16] = { 0 }, cellsz[16] = { 0 }, spread = 0;
+
+		for (int yy = 0; yy < d->wh; yy++)
+			for (int xx = 0; xx < d->ww; xx++) {
+				int c = (yy * 4 / d->wh) * 4 + xx * 4 / d->ww;
+				long i = (long)yy * d->ww + xx;
+
+				cellsz[c] += d->valid[i];
+				cells[c] += d->fin[i];
+				changed += d->fin[i];
+			}
+		for (int c = 0; c < 16; c++)
+			spread += cellsz[c] && cells[c] * 20 >= cellsz[c];
+		if (d->nvalid &&
+		    changed * 100.0 >= d->p.light_change_area * d->nvalid &&
+		    spread >= 12)
+			light = 1;
+	}
+	info->noise = d->noise;
+	info->threshold = T;
+	info->gain = g;
+	info->offset = o;
+	info->area = d->nvalid ? changed * 100.0 / d->nvalid : 0;
+	info->light_change = light;
+	if (light) {
+		/* re-learn the scene; neither motion nor quiet */
+		memcpy(d->bg, d->cur, N * sizeof(float));
+		memset(d->moving, 0, (size_t)N);
+		memset(d->sat, 0, (size_t)N);
+		return;
+	}
+	/* noise estimate: smoothed, not from light-change frames */
+	d->noise += (sig - d->noise) * (sig > d->noise ? 0.05 : 0.1);
+
+	/* 6. zones */
+	for (int zi = 0; zi < d->nz; zi++) {
+		struct zone *z = &d->zones[zi];
+		double zT = z->sigma * d->noise, area;
+		long kept, min_px, largest;
+
+		if (zT < d->p.threshold_min)
+			zT = d->p.threshold_min;
+		change_mask(d, zT, z->x0, z->y0, z->x1, z->y1, d->fin);
+		min_px = (long)(z->area * z->min_area / 400.0);
+		if (min_px < 3)
+			min_px = 3;
+		kept = components(d, d->fin, z->x0, z->y0, z->x1, z->y1, min_px, b,
+				  &largest);
+		(void)kept;
+		/* the largest connected change counts: scattered specks
+		 * (noise, codec blocks) in different places do not add up */
+		area = z->area ? largest * 100.0 / z->area : 0;
+		if (area >= z->min_area)
+			any_motion = 1;
+		zone_step(d, z, t, area, b, &peak);
+		if (z->active && t - z->streak_t > d->p.max_event)
+			long_event = 1;
+	}
+	info->motion = any_motion;
+	info->peak = peak;
+
+	/* 7. background update outside (dilated) whole-frame motion */
+	change_mask(d, T, 0, 0, d->ww, d->wh, d->fin);
+	memset(d->moving, 0, (size_t)N);
+	for (int yy = 0; yy < d->wh; yy++)
+		for (int xx = 0; xx < d->ww; xx++) {
+			if (!d->fin[yy * d->ww + xx])
+				continue;
+			for (int y2 = yy - 2; y2 <= yy + 2; y2++)
+				for (int x2 = xx - 2; x2 <= xx + 2; x2++)
+					if (y2 >= 0 && y2 < d->wh && x2 >= 0 && x2 < d->ww)
+						d->moving[y2 * d->ww + x2] = 1;
+		}
+	alpha = 1.0 - exp(-dt / d->p.background_time);
+	for (long i = 0; i < N; i++) {
+		float c = d->cur[i], p;
+
+		if (d->moving[i] && !long_event) {
+			/* keep the hidden background in step with the global
+			 * light: move it toward its predicted value */
+			p = (float)(g * d->bg[i] + o);
+			p = p < lo ? lo : p > hi ? hi : p;
+			d->bg[i] += (float)alpha * (p - d->bg[i]);
+			continue;
+		}
+		d->bg[i] += (float)alpha * (c - d->bg[i]);
+		if (c >= hi - 1.0f && hi > 128)
+			d->sat[i] = 1;
+		else if (c <= lo + 1.0f && lo < 64)
+			d->sat[i] = 2;
+		else if (fabsf(c - d->bg[i]) < T)
+			d->sat[i] = 0;
+	}
+}

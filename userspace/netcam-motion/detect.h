@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * netcam-motion detector core: pure code, no I/O.
+ *
+ * Feed luma planes of any size with a timestamp; the detector works on a
+ * downscaled copy (about 160 pixels wide), keeps a running-average
+ * background and reports, per zone, event start/end through a callback.
+ */
+#ifndef NETCAM_MOTION_DETECT_H
+#define NETCAM_MOTION_DETECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MD_MAX_ZONES 8
+#define MD_NAME_MAX 64
+
+/* Tunables. All areas are percent of the frame (or zone) area, so they
+ * do not depend on the resolution. */
+struct md_params {
+	int work_width;          /* working plane width, pixels (default 160) */
+	double threshold_sigma;  /* threshold = max(min, sigma * noise) (4.0) */
+	double threshold_min;    /* luma levels, lower bound of the threshold (7) */
+	double min_area;         /* percent of frame/zone that must change (0.2) */
+	int min_frames;          /* consecutive motion frames to start (3) */
+	double event_gap;        /* seconds without motion that end an event (3) */
+	double background_time;  /* seconds, background time constant (10) */
+	double light_change_area;/* percent: a change this large and spread
+				  * over the frame is a light change (25) */
+	double max_event;        /* seconds; learn the scene into the background
+				  * inside an event after this long (60) */
+	int despeckle;           /* 1: 3x3 opening of the change mask (1) */
+	double edge_factor;      /* threshold += edge_factor * background
+				  * gradient (levels/pixel) (0.5) */
+};
+
+void md_params_default(struct md_params *p);
+/* Returns NULL if valid, else the name of the first out-of-range key. */
+const char *md_params_check(const struct md_params *p);
+
+struct md_zone_cfg {
+	char name[MD_NAME_MAX];
+	/* Rectangle in percent of the frame: x, y, w, h. */
+	double x, y, w, h;
+	double min_area;        /* <0: use the camera's */
+	double threshold_sigma; /* <0: use the camera's */
+};
+
+struct md_box { int x, y, w, h; };
+
+/* What the callback gets. Times are the caller's timestamps (seconds). */
+struct md_event {
+	const char *zone;
+	int id;                 /* per detector, from 1 */
+	int ended;              /* 0 start, 1 end */
+	double start_t, end_t;  /* end_t: last frame with motion (ended only) */
+	double peak_area;       /* percent of the zone area */
+	struct md_box bbox;     /* union of motion boxes, source pixels */
+	long frames;            /* frames with motion in the event */
+	long peak_frame;        /* frame number of the peak */
+};
+
+typedef void (*md_event_cb)(void *ctx, const struct md_event *ev);
+
+/* Per-frame result, for tests and diagnostics. */
+struct md_frame_info {
+	double noise;           /* estimated noise sigma of the difference */
+	double threshold;       /* luma levels */
+	double gain, offset;    /* light compensation: frame ~ gain*bg + offset */
+	double area;            /* changed percent of frame after despeckle */
+	int light_change;       /* 1 if judged a global light change */
+	int motion;             /* 1 if any zone saw motion */
+	int peak;               /* 1 if this frame is a new peak of an event:
+				  * keep it for the snapshot */
+};
+
+struct md_detector;
+
+/*
+ * Creates a detector for frames of src_w x src_h. mask: optional, src-size
+ * bytes, 0 = ignore pixel (NULL: none). zones: 0..MD_MAX_ZONES (0: one zone
+ * "all" covering the frame). Returns NULL on bad arguments or no memory.
+ */
+struct md_detector *md_new(const struct md_params *p, int src_w, int src_h,
+			   const uint8_t *mask, const struct md_zone_cfg *zones,
+			   int nzones, md_event_cb cb, void *ctx);
+void md_free(struct md_detector *d);
+
+/* Process one luma plane (stride in bytes). t: seconds, monotonic. */
+void md_frame(struct md_detector *d, const uint8_t *y, int stride, double t,
+	      struct md_frame_info *info);
+/* End every open event (end of clip, shutdown). */
+void md_flush(struct md_detector *d);
+
+/* Working plane size, for tests. */
+void md_work_size(const struct md_detector *d, int *w, int *h);
+
+#endif

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netcam-motion: motion events from V4L2 cameras, or from a recorded clip.
+ *
+ * Exit codes: 0 ok, 1 runtime error (bad clip, device, I/O),
+ * 2 usage or configuration error.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "daemon.h"
+#include "detect.h"
+#include "events.h"
+#include "y4m.h"
+
+#define VERSION "0.1"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: netcam-motion -c CONFIG          watch the cameras of CONFIG\n"
+		"       netcam-motion --check-config -c CONFIG\n"
+		"       netcam-motion --replay CLIP.y4m [--camera-config CONFIG [--camera NAME]]\n"
+		"                     [--log FILE] [--debug]\n"
+		"options:\n"
+		"  -c, --config FILE         daemon configuration (INI)\n"
+		"  -r, --replay FILE         run the detector on a YUV4MPEG2 clip ('-': stdin),\n"
+		"                            as fast as possible; JSON lines to stdout\n"
+		"      --camera-config FILE  take detection settings from this config\n"
+		"      --camera NAME         ... from this camera's section (default: first)\n"
+		"  -l, --log FILE            JSON lines to FILE (appended) instead of stdout\n"
+		"  -q, --quiet               log warnings and errors only\n"
+		"      --debug               per-frame detector figures on stderr\n"
+		"      --check-config        parse the config and exit (0 ok, 2 error)\n"
+		"      --once                open each camera once, report and exit\n"
+		"                            (0 all usable, 1 otherwise)\n"
+		"  -h, --help, --version\n"
+		"exit codes: 0 ok, 1 runtime error, 2 usage or configuration error\n");
+}
+
+struct replay_ctx {
+	struct ev_sink sink;
+};
+
+static void replay_cb(void *ctx, const struct md_event *ev)
+{
+	struct replay_ctx *r = ctx;
+
+	ev_emit(&r->sink, ev);
+}
+
+static int replay(const char *clip, const struct camera_cfg *cam,
+		  const char *logpath, int debug)
+{
+	struct replay_ctx rc = { { 0 } };
+	struct md_detector *d = NULL;
+	unsigned char *mask = NULL;
+	struct timespec rt, mt;
+	char err[512];
+	struct y4m y;
+	int r, ret = 0;
+
+	if (y4m_open(&y, clip, err, sizeof(err))) {
+		log_msg(LOG_PRI_ERR, "%s", err);
+		return 1;
+	}
+	if (cam->mask[0]) {
+		mask = config_load_mask(cam->mask, y.w, y.h, err, sizeof(err));
+		if (!mask) {
+			log_msg(LOG_PRI_ERR, "camera '%s': mask %s", cam->name, err);
+			y4m_close(&y);
+			return 2;
+		}
+	}
+	rc.sink.camera = cam->name;
+	rc.sink.replay = 1;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mt);
+	rc.sink.wall_off = rt.tv_sec + rt.tv_nsec / 1e9;
+	rc.sink.mono_off = mt.tv_sec + mt.tv_nsec / 1e9;
+	if (logpath) {
+		rc.sink.json = fopen(logpath, "a");
+		if (!rc.sink.json) {
+			log_msg(LOG_PRI_ERR, "%s: %s", logpath, strerror(errno));
+			free(mask);
+			y4m_close(&y);
+			return 1;
+		}
+		rc.sink.fsync_end = 1;
+	} else {
+		rc.sink.json = stdout;
+	}
+	d = md_new(&cam->p, y.w, y.h, mask, cam->zones, cam->nzones, replay_cb, &rc);
+	if (!d) {
+		log_msg(LOG_PRI_ERR, "%s: cannot set up the detector for %dx%d frames",
+			clip, y.w, y.h);
+		ret = 1;
+		goto out;
+	}
+	while ((r = y4m_read(&y, err, sizeof(err))) == 1) {
+		struct md_frame_info fi;
+		double t = (double)(y.frames - 1) * y.fps_den / y.fps_num;
+
+		md_frame(d, y.buf, y.w, t, &fi);
+		if (debug)
+			fprintf(stderr, "frame %ld t=%.3f noise=%.2f thr=%.1f gain=%.3f off=%.1f area=%.2f%s%s\n",
+				y.frames - 1, t, fi.noise, fi.threshold, fi.gain,
+				fi.offset, fi.area, fi.light_change ? " LIGHT" : "",
+				fi.motion ? " MOTION" : "");
+	}
+	md_flush(d);
+	if (r < 0) {
+		log_msg(LOG_PRI_ERR, "%s: %s", clip, err);
+		ret = 1;
+	} else if (y.frames == 0) {
+		log_msg(LOG_PRI_ERR, "%s: no frames", clip);
+		ret = 1;
+	}
+out:
+	md_free(d);
+	free(mask);
+	if (rc.sink.json && rc.sink.json != stdout)
+		fclose(rc.sink.json);
+	else
+		fflush(stdout);
+	y4m_close(&y);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	enum { O_CAMCFG = 256, O_CAMERA, O_DEBUG, O_CHECK, O_VERSION, O_ONCE };
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "replay", required_argument, NULL, 'r' },
+		{ "camera-config", required_argument, NULL, O_CAMCFG },
+		{ "camera", required_argument, NULL, O_CAMERA },
+		{ "log", required_argument, NULL, 'l' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "debug", no_argument, NULL, O_DEBUG },
+		{ "check-config", no_argument, NULL, O_CHECK },
+		{ "once", no_argument, NULL, O_ONCE },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cfgpath = NULL, *clip = NULL, *camcfg = NULL, *camname = NULL;
+	const char *logpath = NULL;
+	int c, debug = 0, check = 0;
+	static struct config cfg;
+	char err[1024];
+
+	while ((c = getopt_long(argc, argv, "c:r:l:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': cfgpath = optarg; break;
+		case 'r': clip = optarg; break;
+		case O_CAMCFG: camcfg = optarg; break;
+		case O_CAMERA: camname = optarg; break;
+		case 'l': logpath = optarg; break;
+		case 'q': log_quiet = 1; break;
+		case O_DEBUG: debug = 1; daemon_debug = 1; break;
+		case O_CHECK: check = 1; break;
+		case O_ONCE: daemon_once = 1; break;
+		case 'h': usage(stdout); return 0;
+		case O_VERSION: printf("netcam-motion %s\n", VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "netcam-motion: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	config_init(&cfg);
+	if (clip) {
+		struct camera_cfg def, *cam = &def;
+
+		if (cfgpath && !camcfg)
+			camcfg = cfgpath;
+		memset(&def, 0, sizeof(def));
+		strcpy(def.name, "replay");
+		def.p = cfg.defaults;
+		if (camcfg) {
+			if (config_load(&cfg, camcfg, err, sizeof(err))) {
+				log_msg(LOG_PRI_ERR, "%s", err);
+				return 2;
+			}
+			def.p = cfg.defaults;
+			if (camname) {
+				cam = NULL;
+				for (int i = 0; i < cfg.ncams; i++)
+					if (!strcmp(cfg.cams[i].name, camname))
+						cam = &cfg.cams[i];
+				if (!cam) {
+					log_msg(LOG_PRI_ERR, "%s: no [camera %s] section", camcfg, camname);
+					return 2;
+				}
+			} else if (cfg.ncams) {
+				cam = &cfg.cams[0];
+			}
+		} else if (camname) {
+			strncpy(def.name, camname, sizeof(def.name) - 1);
+		}
+		return replay(clip, cam, logpath, debug);
+	}
+	if (!cfgpath) {
+		usage(stderr);
+		return 2;
+	}
+	if (config_load(&cfg, cfgpath, err, sizeof(err))) {
+		log_msg(LOG_PRI_ERR, "%s", err);
+		return 2;
+	}
+	if (daemon_check(&cfg, err, sizeof(err))) {
+		log_msg(LOG_PRI_ERR, "%s", err);
+		return 2;
+	}
+	if (check) {
+		printf("%s: ok, %d camera(s)\n", cfgpath, cfg.ncams);
+		return 0;
+	}
+	if (logpath)
+		snprintf(cfg.log_file, sizeof(cfg.log_file), "%s", logpath);
+	return daemon_run(&cfg, cfgpath);
+}
