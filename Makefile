@@ -1,6 +1,7 @@
 # netcam top-level Makefile. See README.md.
 #
-#   make                 driver for every installed supported kernel + tools
+#   make                 driver for every installed supported kernel, the
+#                        user-space programs (userspace/) and test tools
 #   make demo            the built-in demo camera, snapshot saved by ffmpeg
 #   make check           host unit tests, then the VM suites on every kernel
 #   make unit-check      host unit tests only
@@ -15,7 +16,13 @@ KVERS ?= $(shell tests/vm/kernels.sh 2>/dev/null)
 BUILD := $(CURDIR)/build
 DRIVER_SRC := $(wildcard driver/*.c driver/*.h driver/Kbuild driver/include/uapi/linux/*.h)
 
-all: drivers tests
+all: drivers tests userspace
+
+# The helper daemon, its control CLI and the motion analyzer.
+USERSPACE_DIRS := netcamd netcamctl netcam-motion
+userspace:
+	@for d in $(USERSPACE_DIRS); do \
+		$(MAKE) --no-print-directory -C userspace/$$d O=$(BUILD)/userspace/$$d || exit 1; done
 
 drivers:
 	@test -n "$(KVERS)" || { echo "make: no kernel headers found (install linux-headers-amd64)" >&2; exit 1; }
@@ -76,7 +83,7 @@ demo: deps
 
 # Everything: unit tests, then the VM suites (SUITES=...) on every kernel.
 check: deps
-	@$(MAKE) --no-print-directory drivers tests
+	@$(MAKE) --no-print-directory drivers tests userspace
 	tests/check.sh
 
-.PHONY: all deps demo bench drivers driver checkpatch tests unit-check check
+.PHONY: all userspace deps demo bench drivers driver checkpatch tests unit-check check

@@ -13,8 +13,11 @@ KERNEL_PKGS=(linux-image-amd64 linux-headers-amd64
              linux-image-6.12-amd64 linux-headers-6.12-amd64)
 PKGS=(build-essential pkg-config kmod cpio xz-utils busybox-static
       qemu-system-x86 linux-source-6.1 dkms
-      libjpeg-dev v4l-utils ffmpeg
-      gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good)
+      libjpeg-dev v4l-utils ffmpeg python3 python3-gi iproute2
+      libv4l-dev libudev-dev libsystemd-dev
+      libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
+      gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+      gir1.2-gst-rtsp-server-1.0)
 
 missing() {
     local p
