@@ -128,6 +128,11 @@ mount -t tmpfs -o mode=1777 tmpfs $H/var/tmp
 mount -t tmpfs -o mode=755 tmpfs $H/run
 mkdir -p $H$W
 mount --bind /work $H$W
+# The repository is also its own share, mounted at its path: a checkout
+# under /tmp, /var/tmp or /run would be hidden by the tmpfs mounts above.
+if [ -n "$src" ] && mkdir -p $H$src 2>/dev/null; then
+    mount -t 9p -o $opts,ro,cache=$rootcache src $H$src || say "cannot mount repository share (9p tag src)"
+fi
 
 ip link set lo up
 hostname netcam-vm

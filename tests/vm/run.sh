@@ -81,6 +81,7 @@ kernel=/boot/vmlinuz-$kver
 [ -f "$script" ] || die "script $script not found"
 script=$(realpath "$script")
 case $script in
+    "$repo"/*) ;;  # the repository is shared at its own path
     /tmp/*|/var/tmp/*|/run/*|/dev/*|/proc/*|/sys/*)
         die "$script is in a directory that the VM replaces with its own (tmpfs etc.); put it elsewhere" ;;
 esac
@@ -170,6 +171,7 @@ timeout -k 10 "$host_timeout" "$qemu" \
     -kernel "$boot_kernel" -initrd "$initrd" -append "$cmdline" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
     -virtfs "local,path=$out,mount_tag=work,security_model=none" \
+    -virtfs "local,path=$repo,mount_tag=src,security_model=none,readonly=on,multidevs=remap" \
     > "$out/qemu.log" 2>&1 < /dev/null
 qrc=$?
 set -e
