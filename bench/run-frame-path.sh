@@ -14,6 +14,13 @@
 # The VM gets 2 vCPUs (producer and consumer threads each have one, if
 # the host has the cores). Under TCG the absolute figures are slow;
 # compare the ratios.
+#
+# The CPU model matters for the memcpy ratio: with QEMU's default "max"
+# model the guest kernel copies user memory with rep movsb (ERMS/FSRM),
+# which TCG emulates several times slower than glibc's vector memcpy; the
+# memcpy-rep row shows that cost. NETCAM_VM_CPU="max,-erms,-fsrm" makes
+# the kernel copy with a move loop, closer to real hardware's relative
+# speed. Run both and report both.
 # Exit status: 0 figures printed, 1 a run failed, 2 usage or build error.
 set -euo pipefail
 me=bench/run-frame-path.sh
