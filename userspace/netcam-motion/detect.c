@@ -472,6 +472,47 @@ static void change_mask(struct md_detector *d, double T, int x0, int y0,
 		}
 }
 
+/* Relabel the 8-connected component of value `from` around pixel `start`,
+ * inside the rect x0..x1, y0..y1, as `to` (!= from). Returns its pixel
+ * count; its bounding box goes to bb (x0, y0, x1, y1) if bb is not NULL. */
+static long flood(struct md_detector *d, uint8_t *m, int start, uint8_t from,
+		  uint8_t to, int x0, int y0, int x1, int y1, int bb[4])
+{
+	int ww = d->ww, sp = 0;
+	long cnt = 0;
+
+	if (bb) {
+		bb[0] = bb[2] = start % ww;
+		bb[1] = bb[3] = start / ww;
+	}
+	m[start] = to;
+	d->stack[sp++] = start;
+	while (sp) {
+		int j = d->stack[--sp], jx = j % ww, jy = j / ww;
+
+		cnt++;
+		if (bb) {
+			if (jx < bb[0]) bb[0] = jx;
+			if (jx > bb[2]) bb[2] = jx;
+			if (jy < bb[1]) bb[1] = jy;
+			if (jy > bb[3]) bb[3] = jy;
+		}
+		for (int yy = jy - 1; yy <= jy + 1; yy++)
+			for (int xx = jx - 1; xx <= jx + 1; xx++) {
+				int k;
+
+				if (yy < y0 || yy >= y1 || xx < x0 || xx >= x1)
+					continue;
+				k = yy * ww + xx;
+				if (m[k] == from) {
+					m[k] = to;
+					d->stack[sp++] = k;
+				}
+			}
+	}
+	return cnt;
+}
+
 /* Connected components (8-neighbour) of m inside rect; components smaller
  * than min_px are cleared. Returns the kept pixel count, bbox in *b. */
 static long components(struct md_detector *d, uint8_t *m, int x0, int y0,
@@ -486,68 +527,25 @@ static long components(struct md_detector *d, uint8_t *m, int x0, int y0,
 	b[2] = b[3] = -1;
 	for (int y = y0; y < y1; y++)
 		for (int x = x0; x < x1; x++) {
-			int i = y * ww + x, sp = 0, bx0, by0, bx1, by1;
-			long cnt = 0;
+			int i = y * ww + x, bb[4];
+			long cnt;
 
 			if (m[i] != 1)
 				continue;
-			/* flood fill, marking 2 */
-			m[i] = 2;
-			d->stack[sp++] = i;
-			bx0 = bx1 = x;
-			by0 = by1 = y;
-			while (sp) {
-				int j = d->stack[--sp], jx = j % ww, jy = j / ww;
-
-				cnt++;
-				if (jx < bx0) bx0 = jx;
-				if (jx > bx1) bx1 = jx;
-				if (jy < by0) by0 = jy;
-				if (jy > by1) by1 = jy;
-				for (int yy = jy - 1; yy <= jy + 1; yy++)
-					for (int xx = jx - 1; xx <= jx + 1; xx++) {
-						int k;
-
-						if (yy < y0 || yy >= y1 || xx < x0 || xx >= x1)
-							continue;
-						k = yy * ww + xx;
-						if (m[k] == 1) {
-							m[k] = 2;
-							d->stack[sp++] = k;
-						}
-					}
-			}
+			/* mark the component 2 (seen) ... */
+			cnt = flood(d, m, i, 1, 2, x0, y0, x1, y1, bb);
 			if (cnt < min_px) {
-				/* clear: refill marking 0 */
-				m[i] = 3;
-				sp = 0;
-				d->stack[sp++] = i;
-				while (sp) {
-					int j = d->stack[--sp], jx = j % ww, jy = j / ww;
-
-					m[j] = 0;
-					for (int yy = jy - 1; yy <= jy + 1; yy++)
-						for (int xx = jx - 1; xx <= jx + 1; xx++) {
-							int k;
-
-							if (yy < y0 || yy >= y1 || xx < x0 || xx >= x1)
-								continue;
-							k = yy * ww + xx;
-							if (m[k] == 2) {
-								m[k] = 3;
-								d->stack[sp++] = k;
-							}
-						}
-				}
+				/* ... or clear it when it is too small */
+				flood(d, m, i, 2, 0, x0, y0, x1, y1, NULL);
 				continue;
 			}
 			kept += cnt;
 			if (cnt > *largest)
 				*largest = cnt;
-			if (bx0 < b[0]) b[0] = bx0;
-			if (by0 < b[1]) b[1] = by0;
-			if (bx1 > b[2]) b[2] = bx1;
-			if (by1 > b[3]) b[3] = by1;
+			if (bb[0] < b[0]) b[0] = bb[0];
+			if (bb[1] < b[1]) b[1] = bb[1];
+			if (bb[2] > b[2]) b[2] = bb[2];
+			if (bb[3] > b[3]) b[3] = bb[3];
 		}
 	return kept;
 }
