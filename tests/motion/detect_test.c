@@ -588,6 +588,10 @@ static void test_config(void)
 	      "zone parse");
 	CHECK(c.cams[1].p.min_area == 0.5 && c.cams[1].p.threshold_sigma == 4.0, "camera 1 defaults");
 	CHECK(!strcmp(c.log_file, "/var/log/x.jsonl"), "log_file '%s'", c.log_file);
+	CHECK(c.hook_timeout == 60, "hook_timeout default %d", c.hook_timeout);
+	CHECK(cfg_err("[global]\nhook_timeout = 0\n", err, sizeof(err)) < 0 &&
+	      strstr(err, ":2: key 'hook_timeout'") && strstr(err, "1..86400"),
+	      "hook_timeout range: %s", err);
 
 	CHECK(cfg_err("[global]\nfoo = 1\n", err, sizeof(err)) < 0 &&
 	      strstr(err, "t.conf:2: key 'foo'") && strstr(err, "unknown"), "unknown key: %s", err);

@@ -36,7 +36,12 @@ fi
 # 2. unit tests
 make --no-print-directory -C "$top/userspace/netcam-motion" O="$build" check > "$log/motion-unit.log" 2>&1
 rc=$?
-counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log/motion-unit.log" | tail -n 1)
+# the unit test programs each print "N passed, N failed": sum them
+sum_counts() {
+    grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" |
+        awk '{ p += $1; f += $3 } END { if (NR) printf "%d passed, %d failed", p, f }'
+}
+counts=$(sum_counts "$log/motion-unit.log")
 if [ $rc -eq 0 ]; then
     pass motion.unit "${counts:-ok}"
 else
@@ -53,7 +58,7 @@ fi
 
 # 4. the same under ASan/UBSan: unit tests, every clip, bad clips
 if make --no-print-directory -C "$top/userspace/netcam-motion" O="$build" san-check > "$log/motion-san-unit.log" 2>&1; then
-    pass motion.san.unit "$(grep -E '^[0-9]+ passed' "$log/motion-san-unit.log" | tail -n 1) (ASan+UBSan)"
+    pass motion.san.unit "$(sum_counts "$log/motion-san-unit.log") (ASan+UBSan)"
 else
     fail motion.san.unit "see $log/motion-san-unit.log"
 fi

@@ -89,11 +89,70 @@ int capture_find_card(const char *card, char *path, size_t cap, int *denied)
 	return found;
 }
 
-int capture_open(struct capture *c, const char *path, int w, int h, int fps,
-		 char *err, size_t errlen)
+/* Bytes a frame must hold for its luma. */
+static size_t luma_bytes(const struct capture *c)
 {
-	static const uint32_t fmts[] = { V4L2_PIX_FMT_GREY, V4L2_PIX_FMT_YUV420,
-					 V4L2_PIX_FMT_NV12, V4L2_PIX_FMT_YUYV };
+	return (size_t)c->bpl * (c->h - 1) + (size_t)c->w * (c->fourcc == V4L2_PIX_FMT_YUYV ? 2 : 1);
+}
+
+/* Bytes a frame must hold for the chroma we read too. */
+static size_t chroma_bytes(const struct capture *c)
+{
+	size_t luma = (size_t)c->bpl * c->h;
+
+	switch (c->fourcc) {
+	case V4L2_PIX_FMT_YUV420:
+		return luma + 2 * (size_t)(c->bpl / 2) * c->ch;
+	case V4L2_PIX_FMT_NV12:
+		return luma + (size_t)c->bpl * c->ch;
+	default:
+		return luma_bytes(c);
+	}
+}
+
+/* Half-resolution chroma of the frame in src into c->cb and c->cr. */
+static void copy_chroma(struct capture *c, const uint8_t *src)
+{
+	const uint8_t *plane = src + (size_t)c->bpl * c->h;
+	int cbpl = c->bpl / 2;
+
+	for (int y = 0; y < c->ch; y++) {
+		uint8_t *u = c->cb + (size_t)y * c->cw;
+		uint8_t *v = c->cr + (size_t)y * c->cw;
+
+		if (c->fourcc == V4L2_PIX_FMT_YUV420) {
+			memcpy(u, plane + (size_t)y * cbpl, (size_t)c->cw);
+			memcpy(v, plane + (size_t)cbpl * c->ch + (size_t)y * cbpl, (size_t)c->cw);
+		} else if (c->fourcc == V4L2_PIX_FMT_NV12) {
+			const uint8_t *r = plane + (size_t)y * c->bpl;
+
+			for (int x = 0; x < c->cw; x++) {
+				u[x] = r[2 * x];
+				v[x] = r[2 * x + 1];
+			}
+		} else {        /* YUYV: the chroma of every other row */
+			const uint8_t *r = src + (size_t)(2 * y) * c->bpl;
+			int pairs = c->w / 2;
+
+			for (int x = 0; x < c->cw; x++) {
+				int p = x < pairs ? x : pairs - 1;
+
+				u[x] = r[4 * p + 1];
+				v[x] = r[4 * p + 3];
+			}
+		}
+	}
+}
+
+int capture_open(struct capture *c, const char *path, int w, int h, int fps,
+		 int colour, char *err, size_t errlen)
+{
+	static const uint32_t grey_first[] = { V4L2_PIX_FMT_GREY, V4L2_PIX_FMT_YUV420,
+					       V4L2_PIX_FMT_NV12, V4L2_PIX_FMT_YUYV };
+	static const uint32_t colour_first[] = { V4L2_PIX_FMT_YUV420, V4L2_PIX_FMT_NV12,
+						 V4L2_PIX_FMT_YUYV, V4L2_PIX_FMT_GREY };
+	const uint32_t *fmts = colour ? colour_first : grey_first;
+	const size_t nfmts = sizeof(grey_first) / sizeof(grey_first[0]);
 	struct v4l2_capability vc;
 	struct v4l2_format f;
 	struct v4l2_requestbuffers rb;
@@ -131,7 +190,7 @@ int capture_open(struct capture *c, const char *path, int w, int h, int fps,
 		close(fd);
 		return -1;
 	}
-	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+	for (i = 0; i < nfmts; i++) {
 		memset(&f, 0, sizeof(f));
 		f.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 		f.fmt.pix.width = (uint32_t)w;
@@ -141,7 +200,7 @@ int capture_open(struct capture *c, const char *path, int w, int h, int fps,
 		if (xioctl(c->fd, VIDIOC_S_FMT, &f) == 0 && f.fmt.pix.pixelformat == fmts[i])
 			break;
 	}
-	if (i == sizeof(fmts) / sizeof(fmts[0])) {
+	if (i == nfmts) {
 		snprintf(err, errlen, "%s: offers none of GREY, YU12, NV12, YUYV", path);
 		goto fail;
 	}
@@ -155,6 +214,8 @@ int capture_open(struct capture *c, const char *path, int w, int h, int fps,
 		snprintf(err, errlen, "%s: frame size %dx%d too small", path, c->w, c->h);
 		goto fail;
 	}
+	c->cw = (c->w + 1) / 2;
+	c->ch = (c->h + 1) / 2;
 	memset(&sp, 0, sizeof(sp));
 	sp.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	sp.parm.capture.timeperframe.numerator = 1;
@@ -196,7 +257,11 @@ int capture_open(struct capture *c, const char *path, int w, int h, int fps,
 		}
 	}
 	c->luma = malloc((size_t)c->w * c->h);
-	if (!c->luma) {
+	if (colour && c->fourcc != V4L2_PIX_FMT_GREY) {
+		c->cb = malloc((size_t)c->cw * c->ch);
+		c->cr = malloc((size_t)c->cw * c->ch);
+	}
+	if (!c->luma || (colour && c->fourcc != V4L2_PIX_FMT_GREY && (!c->cb || !c->cr))) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		goto fail;
 	}
@@ -231,7 +296,7 @@ int capture_read(struct capture *c, char *err, size_t errlen)
 		return -1;
 	}
 	src = c->buf[vb.index];
-	need = (size_t)c->bpl * (c->h - 1) + (size_t)c->w * (c->fourcc == V4L2_PIX_FMT_YUYV ? 2 : 1);
+	need = luma_bytes(c);
 	if (vb.flags & V4L2_BUF_FLAG_ERROR || vb.bytesused < need || c->len[vb.index] < need) {
 		/* a damaged or short frame: skip it */
 		xioctl(c->fd, VIDIOC_QBUF, &vb);
@@ -248,6 +313,16 @@ int capture_read(struct capture *c, char *err, size_t errlen)
 	} else {
 		for (int y = 0; y < c->h; y++)
 			memcpy(c->luma + (size_t)y * c->w, src + (size_t)y * c->bpl, (size_t)c->w);
+	}
+	if (c->cb) {
+		/* a driver whose planar sizes differ from the usual layout
+		 * still gets analysed; only its snapshots lose colour */
+		if (vb.bytesused >= chroma_bytes(c) && c->len[vb.index] >= chroma_bytes(c)) {
+			copy_chroma(c, src);
+		} else {
+			memset(c->cb, 128, (size_t)c->cw * c->ch);
+			memset(c->cr, 128, (size_t)c->cw * c->ch);
+		}
 	}
 	if (xioctl(c->fd, VIDIOC_QBUF, &vb) < 0) {
 		snprintf(err, errlen, "%s: QBUF: %s", c->path, strerror(errno));
@@ -268,7 +343,9 @@ void capture_close(struct capture *c)
 		v4l2_close(c->fd);
 	}
 	free(c->luma);
-	c->luma = NULL;
+	free(c->cb);
+	free(c->cr);
+	c->luma = c->cb = c->cr = NULL;
 	c->fd = -1;
 	c->nbufs = 0;
 }

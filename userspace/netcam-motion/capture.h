@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* V4L2 capture through libv4l2: open, small luma-friendly format, mmap
- * streaming, luma extraction. */
+ * streaming, luma extraction (plus 4:2:0 chroma for colour snapshots). */
 #ifndef NETCAM_MOTION_CAPTURE_H
 #define NETCAM_MOTION_CAPTURE_H
 
@@ -19,6 +19,10 @@ struct capture {
 	void *buf[CAP_MAX_BUFS];
 	size_t len[CAP_MAX_BUFS];
 	uint8_t *luma;          /* w*h, packed */
+	/* Chroma at half width and height (cw x ch each, packed), filled
+	 * only when colour was asked for and the format has it; else NULL. */
+	uint8_t *cb, *cr;
+	int cw, ch;
 };
 
 /* Finds the device node of a capture device whose V4L2 card name is card
@@ -26,11 +30,12 @@ struct capture {
  * of video nodes we may not open in *denied. */
 int capture_find_card(const char *card, char *path, size_t cap, int *denied);
 /* Opens path, checks it is a streaming capture device, sets a luma-friendly
- * format near w x h at fps, starts streaming. 0 ok; -1 with err. */
+ * format near w x h at fps, starts streaming. With colour, a YUV format is
+ * preferred over GREY so that snapshots can be in colour. 0 ok; -1 with err. */
 int capture_open(struct capture *c, const char *path, int w, int h, int fps,
-		 char *err, size_t errlen);
-/* Dequeues a frame into c->luma. 1 frame, 0 nothing yet, -1 error
- * (device gone: errno ENODEV) with err. */
+		 int colour, char *err, size_t errlen);
+/* Dequeues a frame into c->luma (and c->cb/c->cr when set). 1 frame, 0
+ * nothing yet, -1 error (device gone: errno ENODEV) with err. */
 int capture_read(struct capture *c, char *err, size_t errlen);
 void capture_close(struct capture *c);
 const char *capture_fourcc_str(uint32_t f, char buf[5]);

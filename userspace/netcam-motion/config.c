@@ -14,6 +14,7 @@ void config_init(struct config *c)
 	memset(c, 0, sizeof(*c));
 	md_params_default(&c->defaults);
 	c->snapshot_quality = 85;
+	c->hook_timeout = 60;
 }
 
 static char *trim(char *s)
@@ -224,6 +225,13 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 				    c->snapshot_quality < 1 || c->snapshot_quality > 100) {
 					fclose(f);
 					ERR("%s:%d: key '%s': '%s' must be an integer 1..100",
+					    path, line, k, v);
+				}
+			} else if (!strcmp(k, "hook_timeout")) {
+				if (!parse_int(v, &c->hook_timeout) ||
+				    c->hook_timeout < 1 || c->hook_timeout > 86400) {
+					fclose(f);
+					ERR("%s:%d: key '%s': '%s' must be whole seconds 1..86400",
 					    path, line, k, v);
 				}
 			} else {

@@ -27,6 +27,7 @@ struct config {
 	char snapshot_dir[CFG_PATH_MAX];
 	char hook[CFG_PATH_MAX];         /* executable, run without a shell */
 	int snapshot_quality;
+	int hook_timeout;                /* seconds before a hook is killed */
 	struct md_params defaults;       /* [global] detection keys */
 	struct camera_cfg cams[CFG_MAX_CAMERAS];
 	int ncams;

@@ -42,6 +42,7 @@ struct cam {
 	struct md_detector *det;
 	struct ev_sink sink;
 	uint8_t *peak;
+	uint8_t *peak_cb, *peak_cr;     /* inside peak; NULL when grey */
 	int have_peak;
 	double next_try, last_frame, last_proc;
 	char last_err[512];
@@ -55,6 +56,8 @@ static struct {
 	int n;
 	FILE *json;
 	pid_t hook_pid[MAX_HOOKS];
+	double hook_start[MAX_HOOKS];   /* monotonic seconds */
+	int hook_killed[MAX_HOOKS];
 	char hook_what[MAX_HOOKS][800];
 } D;
 
@@ -102,6 +105,8 @@ static void reap_hooks(void)
 			if (D.hook_pid[i] != pid)
 				continue;
 			D.hook_pid[i] = 0;
+			if (D.hook_killed[i])
+				continue;       /* said when it was killed */
 			if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
 				log_msg(LOG_PRI_WARNING, "hook %s exited with status %d",
 					D.hook_what[i], WEXITSTATUS(st));
@@ -109,6 +114,22 @@ static void reap_hooks(void)
 				log_msg(LOG_PRI_WARNING, "hook %s killed by signal %d",
 					D.hook_what[i], WTERMSIG(st));
 		}
+	}
+}
+
+/* A hook that hangs (a dead NAS, a network call without a timeout) would
+ * hold its slot forever and, 32 hangs later, stop every hook: kill it and
+ * its process group once it is past hook_timeout. */
+static void expire_hooks(double now)
+{
+	for (int i = 0; i < MAX_HOOKS; i++) {
+		if (!D.hook_pid[i] || D.hook_killed[i] ||
+		    now - D.hook_start[i] < D.cfg.hook_timeout)
+			continue;
+		kill(-D.hook_pid[i], SIGKILL);
+		D.hook_killed[i] = 1;
+		log_msg(LOG_PRI_WARNING, "hook %s still running after %d s: killed",
+			D.hook_what[i], D.cfg.hook_timeout);
 	}
 }
 
@@ -163,6 +184,8 @@ static void run_hook(struct cam *c, const struct md_event *ev, const char *json)
 		return;
 	}
 	D.hook_pid[slot] = pid;
+	D.hook_start[slot] = mono_now();
+	D.hook_killed[slot] = 0;
 	snprintf(D.hook_what[slot], sizeof(D.hook_what[0]), "'%s' (camera '%s' event %d %s)",
 		 D.cfg.hook, c->cfg->name, ev->id, ev->ended ? "end" : "start");
 }
@@ -197,7 +220,8 @@ static void on_event(void *ctx, const struct md_event *ev0)
 		localtime_r(&now, &tm);
 		strftime(ts, sizeof(ts), "%Y%m%dT%H%M%S", &tm);
 		snprintf(c->snap, sizeof(c->snap), "%s/%s-%s-%d.jpg", D.cfg.snapshot_dir, name, ts, ev->id);
-		if (snapshot_write(c->snap, c->peak, c->cap.w, c->cap.h, D.cfg.snapshot_quality,
+		if (snapshot_write(c->snap, c->peak, c->peak_cb, c->peak_cr, c->cap.w, c->cap.h,
+				   D.cfg.snapshot_quality,
 				   err, sizeof(err))) {
 			log_msg(LOG_PRI_WARNING, "camera '%s': snapshot: %s", c->cfg->name, err);
 			c->snap[0] = 0;
@@ -223,7 +247,7 @@ static void cam_close(struct cam *c, const char *why)
 	}
 	c->open = 0;
 	free(c->peak);
-	c->peak = NULL;
+	c->peak = c->peak_cb = c->peak_cr = NULL;
 	c->next_try = mono_now() + 1.0;
 }
 
@@ -258,7 +282,9 @@ static int cam_open(struct cam *c)
 		cam_fail(c, err, RETRY_S);
 		return -1;
 	}
-	if (capture_open(&c->cap, node, cf->width, cf->height, cf->fps, err, sizeof(err))) {
+	/* colour costs a chroma copy per frame: only for snapshots */
+	if (capture_open(&c->cap, node, cf->width, cf->height, cf->fps,
+			 D.cfg.snapshot_dir[0] != 0, err, sizeof(err))) {
 		cam_fail(c, err, strstr(err, "not a ") ? RETRY_BAD_S : RETRY_S);
 		return -1;
 	}
@@ -277,7 +303,10 @@ static int cam_open(struct cam *c)
 	c->sink.mono_off = 0;
 	c->det = md_new(&cf->p, c->cap.w, c->cap.h, mask, cf->zones, cf->nzones, on_event, c);
 	free(mask);
-	c->peak = malloc((size_t)c->cap.w * c->cap.h);
+	/* the peak frame: luma, then the chroma planes when there are any */
+	c->peak = malloc((size_t)c->cap.w * c->cap.h + 2 * (size_t)c->cap.cw * c->cap.ch);
+	c->peak_cb = c->peak && c->cap.cb ? c->peak + (size_t)c->cap.w * c->cap.h : NULL;
+	c->peak_cr = c->peak_cb ? c->peak_cb + (size_t)c->cap.cw * c->cap.ch : NULL;
 	if (!c->det || !c->peak) {
 		capture_close(&c->cap);
 		md_free(c->det);
@@ -326,6 +355,10 @@ static void cam_frames(struct cam *c)
 			fi.light_change ? " LIGHT" : "", fi.motion ? " MOTION" : "");
 	if (fi.peak) {
 		memcpy(c->peak, c->cap.luma, (size_t)c->cap.w * c->cap.h);
+		if (c->peak_cb) {
+			memcpy(c->peak_cb, c->cap.cb, (size_t)c->cap.cw * c->cap.ch);
+			memcpy(c->peak_cr, c->cap.cr, (size_t)c->cap.cw * c->cap.ch);
+		}
 		c->have_peak = 1;
 	}
 }
@@ -371,7 +404,7 @@ static void close_cams(void)
 			capture_close(&c->cap);
 		c->open = 0;
 		free(c->peak);
-		c->peak = NULL;
+		c->peak = c->peak_cb = c->peak_cr = NULL;
 	}
 	if (D.json && D.json != stdout)
 		fsync(fileno(D.json));
@@ -526,6 +559,7 @@ int daemon_run(struct config *cfg, const char *cfgpath)
 			}
 		}
 		now = mono_now();
+		expire_hooks(now);
 		for (int i = 0; i < D.n; i++) {
 			struct cam *c = &D.cams[i];
 
