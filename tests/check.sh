@@ -5,17 +5,19 @@
 # the VM), then every VM suite on every supported kernel. Ends with
 # "N passed, N failed".
 #
-# SUITES: VM suites by name: tests/vm/suites/NAME.sh, or "motion" for the
-# analyzer on vivid (tests/motion/vm-vivid.sh).
+# SUITES: VM suites by name: tests/vm/suites/NAME.sh, "motion" for the
+# analyzer on vivid (tests/motion/vm-vivid.sh) or "motion-netcam" for the
+# analyzer on a netcamd-fed netcam node (tests/motion/vm-netcam.sh).
 set -uo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top" || exit 2
-SUITES=${SUITES:-uapi compliance integrity dkms motion}
+SUITES=${SUITES:-uapi compliance integrity dkms motion motion-netcam}
 
 suite_script() {
     case $1 in
         motion) echo tests/motion/vm-vivid.sh ;;
+        motion-netcam) echo tests/motion/vm-netcam.sh ;;
         *) echo "tests/vm/suites/$1.sh" ;;
     esac
 }

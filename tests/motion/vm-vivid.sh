@@ -42,6 +42,8 @@ card=$(v4l2-ctl -d "$dev" --info | sed -n 's/^\s*Card type\s*: //p')
 vm_pass motion.vm.vivid-device "$dev card '$card'"
 
 work=$NETCAM_VM_OUT/motion
+rm -rf "$work"   # a re-run into the same --out starts clean
+rm -rf "$work"   # a re-run into the same --out starts clean
 mkdir -p "$work/snaps"
 cat > "$work/hook.sh" <<EOF
 #!/bin/sh
@@ -117,6 +119,12 @@ if [ -n "$snap" ] && [ "$(head -c 2 "$snap" | od -An -tx1 | tr -d ' ')" = ffd8 ]
 else
     vm_fail motion.vm.snapshot "no JPEG snapshot in $work/snaps"
 fi
+# The camera offers YUV formats, so the snapshot must be in colour.
+pixfmt=$(ffprobe -v error -select_streams v:0 -show_entries stream=pix_fmt -of csv=p=0 "$snap" 2> /dev/null)
+case $pixfmt in
+    yuvj4*) vm_pass motion.vm.snapshot-colour "$pixfmt" ;;
+    *) vm_fail motion.vm.snapshot-colour "snapshot pix_fmt '$pixfmt', expected colour" ;;
+esac
 
 # node removed and re-added
 sysdev=$(basename "$(readlink -f /sys/class/video4linux/${dev#/dev/}/device)")
