@@ -499,6 +499,8 @@ int daemon_run(struct config *cfg, const char *cfgpath)
 	}
 	if (!mon)
 		log_msg(LOG_PRI_INFO, "no udev monitor; polling for cameras every %.0f s", RETRY_S);
+	else
+		log_msg(LOG_PRI_INFO, "following camera hotplug through udev");
 	open_json();
 	setup_cams();
 	sd_notify(0, "READY=1");
@@ -543,6 +545,10 @@ int daemon_run(struct config *cfg, const char *cfgpath)
 			while ((dev = udev_monitor_receive_device(mon))) {
 				const char *act = udev_device_get_action(dev);
 				const char *node = udev_device_get_devnode(dev);
+
+				if (daemon_debug)
+					log_msg(LOG_PRI_DEBUG, "udev: %s %s", act ? act : "?",
+						node ? node : "?");
 
 				for (int i = 0; act && node && i < D.n; i++) {
 					struct cam *c = &D.cams[i];
