@@ -15,7 +15,7 @@
 #   --runs   netcam-motion runs per clip, the median counts (default 3)
 #
 # Motion reads each clip as a file "camera" (netcam_url file://...) in real
-# time at the clip's rate, so a run takes about the clips' length: ~4 min
+# time at the clip's rate, so a run takes about the clips' length: ~5 min
 # for the two default sets, plus ~1 min the first time for the clips.
 # Everything Motion writes stays under OUT (its HOME, cwd and target_dir);
 # it listens on no port.
@@ -75,6 +75,6 @@ out=$(cd "$out" && pwd)
 bench/motion/gen-clips.sh "$out/clips" $(tr ',' ' ' <<< "$sizes") ||
     { echo "$me: making the clips failed" >&2; exit 1; }
 
-echo "$me: netcam-motion and Motion on each clip (Motion in real time, ~15 s a clip)"
+echo "$me: netcam-motion and Motion on each clip (Motion in real time, ~17 s a clip)"
 python3 bench/motion/motion-bench.py --netcam-motion "$repo/build/userspace/netcam-motion/netcam-motion" \
     --clips "$out/clips" --out "$out" --sizes "$sizes" --runs "$runs"
