@@ -11,7 +11,7 @@
 #   make checkpatch      kernel style check of driver/ (--strict)
 #   make bench           frame-path benchmark in the VM (prints figures)
 #   make bench-motion    netcam-motion vs Motion 4.5, CPU per frame and
-#                        recall/precision at 640x360 and 1080p (~5 min)
+#                        recall/precision at 640x360 and 1080p (~6 min)
 #   make dkms-install    install netcam.ko through DKMS (root); dkms-uninstall
 
 KVERS ?= $(shell tests/vm/kernels.sh 2>/dev/null)
