@@ -2,7 +2,7 @@
 #
 #   make                 driver for every installed supported kernel, the
 #                        user-space programs (userspace/) and test tools
-#   make demo            the built-in demo camera, snapshot saved by ffmpeg
+#   make demo            a demo camera over RTSP: snapshot and motion events
 #   make check           host unit tests, then the VM suites on every kernel
 #   make unit-check      host unit tests only
 #   make check SUITES="uapi"  only some VM suites
@@ -83,8 +83,8 @@ unit-check: tests
 deps:
 	@tests/install-deps.sh
 
+# tests/demo/run.sh builds what it needs (user space, the driver).
 demo: deps
-	@$(MAKE) --no-print-directory tests >/dev/null
 	tests/demo/run.sh
 
 # Everything: unit tests, then the VM suites (SUITES=...) on every kernel.

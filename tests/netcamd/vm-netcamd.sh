@@ -6,7 +6,10 @@
 set -u
 . "$NETCAM_SRC/tests/vm/lib.sh"
 . "$NETCAM_SRC/tests/vm/netcam.sh"
+. "$NETCAM_SRC/tests/netcamd/vm-helpers.sh"
 export PATH=$PATH:/usr/sbin:/sbin
+# The plugin registry run.sh made on the host (saves a 17 s plugin scan).
+export GST_REGISTRY=$NETCAM_VM_OUT/gst-registry.bin
 
 T=$NETCAM_SRC/tests/netcamd
 NETCAMD=$NETCAM_SRC/build/userspace/netcamd/netcamd
@@ -98,25 +101,6 @@ mjpeg_server() {   # ffmpeg -listen 1 serves one client: restart it for the next
 }
 
 # ---- netcamd ----
-ncd_start() {   # camera log
-    local cam=$1 log=$2 i
-    "$NETCAMD" -c "$W/netcamd.conf" --camera "$cam" > "$log" 2>&1 &
-    NCD_PID=$!
-    for i in $(seq 1 100); do
-        if grep -q 'node 0: /dev/video' "$log"; then
-            NODE0=$(sed -n 's/.*node 0: \(\/dev\/video[0-9]*\).*/\1/p' "$log" | tail -1)
-            NODE1=$(sed -n 's/.*node 1: \(\/dev\/video[0-9]*\).*/\1/p' "$log" | tail -1)
-            for i in $(seq 1 30); do [ -c "$NODE0" ] && return 0; sleep 0.1; done
-        fi
-        kill -0 "$NCD_PID" 2>/dev/null || return 1
-        sleep 0.2
-    done
-    return 1
-}
-capture() {   # dev input_format size frames out
-    timeout 90 ffmpeg -hide_banner -loglevel error -y -f v4l2 -input_format "$2" -video_size "$3" \
-        -i "$1" -frames:v "$4" -f rawvideo "$5"
-}
 # A capture that runs until capture_stop (SIGINT, as a user pressing q):
 # no error may be printed and frames must keep coming at about the
 # negotiated 15 fps for the whole time (outages included).
@@ -139,20 +123,6 @@ capture_stop() {
         CAP_OK=0 CAP_WHY="$CAP_WHY only $CAP_FRAMES frames in ${CAP_SECS}s"
     fi
 }
-wait_count() {   # file pattern count timeout: wait until more than count lines match
-    local i
-    for i in $(seq 1 $(($4 * 5))); do
-        [ "$(grep -c "$2" "$1")" -gt "$3" ] && return 0
-        sleep 0.2
-    done
-    return 1
-}
-ref() {   # colour size pix_fmt out
-    ffmpeg -hide_banner -loglevel error -y -f lavfi -i "color=c=$1:s=$2" -frames:v 1 \
-        -pix_fmt "$3" -f rawvideo "$4"
-}
-established() { ss -tn state established "( dport = :$1 or sport = :$1 )" | grep -c 127.0.0.1; }
-
 # 1. Configuration errors name file, line, camera and key; exit 2.
 printf '[cam1]\nurl = rtsp://x/\ntransport = sctp\n' > "$W/bad.conf"
 "$NETCAMD" -c "$W/bad.conf" --check > "$W/bad.out" 2>&1; rc=$?

@@ -509,7 +509,8 @@ reopen:
 					 c->type == SRC_TYPE_RTSP ? " over " : "",
 					 c->type != SRC_TYPE_RTSP ? "" :
 					 (c->transport == TRANSPORT_TCP || s->tcp_fallback) ? "TCP" :
-					 c->transport == TRANSPORT_UDP ? "UDP" : "UDP/TCP");
+					 c->transport == TRANSPORT_UDP ? "UDP" :
+					 "UDP (TCP if the camera refuses UDP)");
 			if (!is_mjpeg && dc->codec_id != AV_CODEC_ID_H264 &&
 			    dc->codec_id != AV_CODEC_ID_HEVC)
 				log_notice("codec %s is not one of H.264, H.265, MJPEG; trying anyway",

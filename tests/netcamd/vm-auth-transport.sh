@@ -1,0 +1,210 @@
+#!/bin/bash
+# netcamd against cameras that ask more of it, inside the VM: HTTP MJPEG and
+# JPEG snapshots behind basic authentication (tests/netcamd/http-auth-server.py)
+# and `transport = auto` (UDP first) against an RTSP server that only allows
+# TCP interleaved (rtsp-server.py --tcp-only answers a UDP SETUP with 461).
+# Needs what vm-netcamd.sh needs, plus $NETCAM_VM_OUT/fixtures/d.jpg
+# (colour D, 320x240), both made by tests/netcamd/run.sh.
+set -u
+. "$NETCAM_SRC/tests/vm/lib.sh"
+. "$NETCAM_SRC/tests/vm/netcam.sh"
+. "$NETCAM_SRC/tests/netcamd/vm-helpers.sh"
+export PATH=$PATH:/usr/sbin:/sbin
+# The plugin registry run.sh made on the host (saves a 17 s plugin scan).
+export GST_REGISTRY=$NETCAM_VM_OUT/gst-registry.bin
+
+T=$NETCAM_SRC/tests/netcamd
+NETCAMD=$NETCAM_SRC/build/userspace/netcamd/netcamd
+NETCAMCTL=$NETCAM_SRC/build/userspace/netcamctl/netcamctl
+FIX=$NETCAM_VM_OUT/fixtures
+W=/tmp/netcamd-auth-test
+LOGS=$NETCAM_VM_OUT/logs
+mkdir -p "$W"
+COLOR_A=0x2060c0 COLOR_D=0x8040c0
+# '+' and '%' must survive percent-encoding into the URL and FFmpeg's decoding.
+PASSWORD='HttpPass-%20+z'
+WRONG='WrongHttp-5521'
+PIDS=()
+cleanup() {
+    local p
+    [ -n "${NCD_PID:-}" ] && kill "$NCD_PID" 2>/dev/null
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+}
+trap cleanup EXIT
+ncd_stop() {   # camera
+    kill "$NCD_PID" 2>/dev/null; wait "$NCD_PID" 2>/dev/null; NCD_PID=
+    "$NETCAMCTL" remove "$1" > /dev/null 2>&1
+}
+server_start() {   # log port cmd...: start a server, wait until it listens
+    local log=$1 port=$2
+    shift 2
+    "$@" > "$log" 2>&1 &
+    SRV_PID=$!
+    PIDS+=("$SRV_PID")
+    for _ in $(seq 1 150); do
+        grep -q '^serving' "$log" 2>/dev/null && ss -ltn | grep -q ":$port " && return 0
+        kill -0 "$SRV_PID" 2>/dev/null || break
+        sleep 0.2
+    done
+    return 1
+}
+
+vm_run netcam-load netcam_load || vm_finish
+for f in "$NETCAMD" "$NETCAMCTL" "$FIX/a.mp4" "$FIX/d.jpg"; do
+    [ -e "$f" ] || { vm_fail auth-setup "$f missing (run tests/netcamd/run.sh)"; vm_finish; }
+done
+printf '%s\n' "$PASSWORD" > "$W/http.pass"
+chmod 600 "$W/http.pass"
+cat > "$W/netcamd.conf" <<CONF
+[global]
+user = nobody
+
+[httpauth]
+url = http://127.0.0.1:8083/cam.mjpg
+username = viewer
+password_file = $W/http.pass
+nodes = 1
+size = 320x240
+fps = 10
+codec = mjpeg
+
+[snapauth]
+url = http://127.0.0.1:8083/snap.jpg
+type = snapshot
+snapshot_interval = 0.5
+username = viewer
+password_file = $W/http.pass
+nodes = 1
+size = 320x240
+codec = mjpeg
+
+[httpbadpw]
+url = http://127.0.0.1:8083/cam.mjpg
+username = viewer
+password = $WRONG
+always_on = yes
+nodes = 1
+size = 320x240
+fps = 10
+codec = mjpeg
+backoff_max = 2
+
+[autocam]
+url = rtsp://127.0.0.1:8555/cam
+transport = auto
+nodes = 1
+size = 640x360
+fps = 15
+codec = h264
+
+[autoudp]
+url = rtsp://127.0.0.1:8554/cam
+transport = auto
+nodes = 1
+size = 640x360
+fps = 15
+codec = h264
+CONF
+
+# 1. HTTP basic authentication: MJPEG stream and JPEG snapshots.
+H=$W/http-server.log
+if ! HTTP_PASSWORD=$PASSWORD server_start "$H" 8083 "$T/http-auth-server.py" 8083 viewer "$FIX/d.jpg"; then
+    vm_fail http-auth-server "did not start: $(tail -3 "$H")"
+    vm_finish
+fi
+ref $COLOR_D 320x240 gray "$W/refD.grey"
+L=$LOGS/netcamd-httpauth.log
+if ncd_start httpauth "$L" && capture "$NODE0" gray 320x240 20 "$W/cap1.grey" 2> "$W/cap1.err" &&
+   r=$(framecheck "$W/cap1.grey" "$W/refD.grey" 16); then
+    # The server asked (401) and then accepted the credentials.
+    if grep -q '^GET /cam.mjpg 401 no credentials' "$H" && grep -q '^GET /cam.mjpg 200 authorized' "$H"; then
+        vm_pass http-auth-mjpeg "$r; server: 401 then 200 with basic auth"
+    else
+        vm_fail http-auth-mjpeg "frames arrived but the server log shows no basic auth: $(head -3 "$H")"
+    fi
+else
+    vm_fail http-auth-mjpeg "${r:-} $(tail -3 "$L") $(cat "$W/cap1.err" 2>/dev/null)"
+fi
+ncd_stop httpauth
+
+L=$LOGS/netcamd-snapauth.log
+if ncd_start snapauth "$L" && capture "$NODE0" gray 320x240 6 "$W/cap2.grey" 2> "$W/cap2.err" &&
+   r=$(framecheck "$W/cap2.grey" "$W/refD.grey" 16) &&
+   grep -q '^GET /snap.jpg 200 authorized' "$H"; then
+    vm_pass http-auth-snapshot "$r; $(grep -c '^GET /snap.jpg 200' "$H") authorized snapshot requests"
+else
+    vm_fail http-auth-snapshot "${r:-} $(tail -3 "$L") $(cat "$W/cap2.err" 2>/dev/null)"
+fi
+ncd_stop snapauth
+
+# Wrong password: one clear line however often it retries, and the password
+# in neither the log nor the process's cmdline or environment.
+L=$LOGS/netcamd-httpbadpw.log
+n0=$(grep -c 'wrong credentials' "$H")
+if ncd_start httpbadpw "$L"; then
+    wait_count "$H" 'wrong credentials' $(( n0 + 2 )) 40
+    tries=$(( $(grep -c 'wrong credentials' "$H") - n0 ))
+    leak=$(grep -l -- "$WRONG" "$L" /proc/$NCD_PID/cmdline /proc/$NCD_PID/environ 2>/dev/null)
+    n=$(grep -c 'authentication failed (401 Unauthorized)' "$L")
+    if [ "$n" = 1 ] && [ "$tries" -ge 3 ] && [ -z "$leak" ]; then
+        vm_pass http-wrong-password "$tries refused tries, logged once: $(grep 'authentication failed' "$L" | sed 's/^<[0-9]>//')"
+    else
+        vm_fail http-wrong-password "auth lines: $n after $tries tries; password found in: ${leak:-nowhere}; $(tail -2 "$L")"
+    fi
+    ncd_stop httpbadpw
+else
+    vm_fail http-wrong-password "netcamd did not start: $(tail -3 "$L")"
+fi
+if grep -q -F -- "$PASSWORD" "$LOGS"/netcamd-*auth*.log "$H"; then
+    vm_fail http-no-password-in-logs "the password_file content is in a log"
+else
+    vm_pass http-no-password-in-logs "netcamd and server logs"
+fi
+
+# 2. transport = auto against a server that refuses UDP (461): FFmpeg's
+# rtsp_transport "udp+tcp" tries UDP, then TCP interleaved, in one connect.
+R=$W/rtsp-tcp-only.log
+ref $COLOR_A 640x360 gray "$W/refA.grey"
+if server_start "$R" 8555 "$T/rtsp-server.py" --tcp-only 8555 - /cam "$FIX/a.mp4"; then
+    L=$LOGS/netcamd-autocam.log
+    if ncd_start autocam "$L" && capture "$NODE0" gray 640x360 45 "$W/cap3.grey" 2> "$W/cap3.err" &&
+       r=$(framecheck "$W/cap3.grey" "$W/refA.grey"); then
+        udp=$(grep -c '^setup: RTP/AVP;\|^setup: RTP/AVP/UDP' "$R")
+        tcp=$(grep -c '^setup: RTP/AVP/TCP' "$R")
+        if [ "$udp" -ge 1 ] && [ "$tcp" -ge 1 ] && ! grep -q 'cannot stream' "$L"; then
+            vm_pass rtsp-auto-tcp-only "$r; SETUP over UDP refused (461), then TCP interleaved"
+        else
+            vm_fail rtsp-auto-tcp-only "SETUPs: $(grep '^setup:' "$R" | tr '\n' ' '); $(grep 'cannot stream' "$L" | head -1)"
+        fi
+    else
+        vm_fail rtsp-auto-tcp-only "${r:-} $(tail -3 "$L") $(cat "$W/cap3.err" 2>/dev/null)"
+    fi
+    ncd_stop autocam
+else
+    vm_fail rtsp-auto-tcp-only "rtsp-server.py --tcp-only did not start: $(tail -3 "$R")"
+fi
+
+# ... and against one that allows UDP, auto uses UDP.
+R=$W/rtsp-any.log
+if server_start "$R" 8554 "$T/rtsp-server.py" 8554 - /cam "$FIX/a.mp4"; then
+    L=$LOGS/netcamd-autoudp.log
+    if ncd_start autoudp "$L" && capture "$NODE0" gray 640x360 30 "$W/cap4.grey" 2> "$W/cap4.err" &&
+       r=$(framecheck "$W/cap4.grey" "$W/refA.grey"); then
+        if grep -q '^setup: RTP/AVP;\|^setup: RTP/AVP/UDP' "$R" && ! grep -q '^setup: RTP/AVP/TCP' "$R"; then
+            vm_pass rtsp-auto-udp "$r; $(grep -m1 '^setup:' "$R")"
+        else
+            vm_fail rtsp-auto-udp "SETUPs: $(grep '^setup:' "$R" | tr '\n' ' ')"
+        fi
+    else
+        vm_fail rtsp-auto-udp "${r:-} $(tail -3 "$L") $(cat "$W/cap4.err" 2>/dev/null)"
+    fi
+    ncd_stop autoudp
+else
+    vm_fail rtsp-auto-udp "rtsp-server.py did not start: $(tail -3 "$R")"
+fi
+
+cleanup
+PIDS=()
+cp "$W"/*.log "$LOGS"/ 2>/dev/null
+vm_run netcam-unload netcam_unload || true
+vm_finish
