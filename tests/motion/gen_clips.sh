@@ -3,8 +3,9 @@
 # ground truth into DIR (default build/motion-clips). Cached: clips are
 # only rebuilt when this script changes.
 #
-# Each clip NAME gets NAME.y4m and NAME.truth: one "START END" line (seconds)
-# per interval with real motion; an empty .truth means nothing may fire.
+# Each clip NAME gets NAME.y4m and NAME.truth: one "START END [LATEST_END]"
+# line (seconds) per interval with real motion (LATEST_END: the event must
+# be over by then); an empty .truth means nothing may fire.
 #
 # usage: tests/motion/gen_clips.sh [DIR]
 set -euo pipefail
@@ -59,6 +60,14 @@ clip two_events scene $'1.5 3.5\n8 10\n' \
     "[0][1]overlay=x='(t-1.5)*100':y=20:enable='between(t,1.5,3.5)'[a];[a][2]overlay=x='300-(t-8)*100':y=110:enable='between(t,8,10)'" \
     $(box 40 white) $(box 40 black)
 clip diagonal scene $'4 9\n' "$(mv_obj 4 9 20 10 40 25)" $(box 30 0xc0c0c0)
+# an object already there while the background is learnt, leaving at 3 s:
+# the spot it leaves is no motion once still (event over by 14 s, not at
+# the clip's end 20 s later)
+D=20 clip object_leaves scene $'3 5 14\n' \
+    "[0][1]overlay=x='if(lt(t,3),60,60+(t-3)*150)':y=60" $(box 50 0x202020)
+# a car that parks: moving 2-5 s, then still for good (event over by 14 s)
+D=20 clip parks scene $'2 5 14\n' \
+    "[0][1]overlay=x='if(lt(t,5),(t-2)*60,180)':y=100:enable='gte(t,2)'" $(box 50 0xd0d0d0)
 
 # --- must not fire ---------------------------------------------------
 # light switched on at 4 s and off at 8 s

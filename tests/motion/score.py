@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Score netcam-motion --replay on the clip suite (event level).
 
-An event matches a truth interval if the two overlap. Recall = truth
-intervals matched by some event / truth intervals; precision = events
-matching some truth interval / events. Prints one line per clip, a
+An event matches a truth interval if the two overlap, and, when the truth
+line has a third number, the event ends by then (an event that goes on
+long after the motion, e.g. on the spot an object left, is no match).
+Truth files: one "START END [LATEST_END]" line (seconds) per interval.
+Recall = truth intervals matched by some event / truth intervals;
+precision = events matching some truth interval / events. Prints one line per clip, a
 summary, and exits 1 below --min-recall / --min-precision (0.95).
 
 usage: score.py NETCAM_MOTION CLIP_DIR [--out FILE.tsv]
@@ -32,8 +35,11 @@ def run(binary, clip):
     return events, dt
 
 
-def overlap(a, b):
-    return a[0] <= b[1] and b[0] <= a[1]
+def match(truth, event):
+    """truth: (start, end, latest_end or None); event: (start, end)."""
+    if truth[2] is not None and event[1] > truth[2]:
+        return False
+    return truth[0] <= event[1] and event[0] <= truth[1]
 
 
 def main():
@@ -59,8 +65,8 @@ def main():
         with open(truth_file) as f:
             for line in f:
                 if line.strip():
-                    s, e = line.split()
-                    truth.append((float(s), float(e)))
+                    v = [float(x) for x in line.split()]
+                    truth.append((v[0], v[1], v[2] if len(v) > 2 else None))
         try:
             events, dt = run(a.binary, clip)
         except Exception as e:  # noqa: BLE001 - report and go on
@@ -68,8 +74,8 @@ def main():
             result(False, "motion.clip." + name, "replay failed: %s" % e)
             errors += 1
             continue
-        found = sum(1 for t in truth if any(overlap(t, e) for e in events))
-        tp = sum(1 for e in events if any(overlap(t, e) for t in truth))
+        found = sum(1 for t in truth if any(match(t, e) for e in events))
+        tp = sum(1 for e in events if any(match(t, e) for t in truth))
         tot_truth += len(truth)
         tot_found += found
         tot_ev += len(events)

@@ -80,6 +80,7 @@ static int detect_key(struct md_params *p, const char *file, int line,
 		{ "background_time", 0, offsetof(struct md_params, background_time) },
 		{ "light_change_area", 0, offsetof(struct md_params, light_change_area) },
 		{ "max_event", 0, offsetof(struct md_params, max_event) },
+		{ "still_time", 0, offsetof(struct md_params, still_time) },
 		{ "despeckle", 1, offsetof(struct md_params, despeckle) },
 		{ "edge_factor", 0, offsetof(struct md_params, edge_factor) },
 	};

@@ -20,7 +20,9 @@
  *     min_frames consecutive motion frames start an event, event_gap
  *     seconds without motion end it;
  *  7. background += alpha * (frame - background) outside the (dilated)
- *     motion mask; inside too once an event is older than max_event.
+ *     motion mask; inside too once an event is older than max_event. A
+ *     changed pixel that has not changed between frames for still_time
+ *     seconds becomes background at once (parked car, "ghost").
  */
 #include "detect.h"
 
@@ -49,6 +51,8 @@ struct md_detector {
 	struct md_params p;
 	int sw, sh, f, ww, wh;
 	float *cur, *bg, *tmp, *diff, *grad;
+	float *prev;             /* the previous frame's cur */
+	float *still;            /* seconds changed but unchanging, per pixel */
 	uint8_t *valid;          /* working mask: 1 = analysed */
 	uint8_t *chg, *chg2, *fin, *moving;
 	uint8_t *sat;            /* background learnt saturated: 1 high, 2 low */
@@ -80,6 +84,7 @@ void md_params_default(struct md_params *p)
 	p->background_time = 10.0;
 	p->light_change_area = 25.0;
 	p->max_event = 60.0;
+	p->still_time = 5.0;
 	p->despeckle = 1;
 	p->edge_factor = 0.5;
 }
@@ -104,6 +109,8 @@ const char *md_params_check(const struct md_params *p)
 		return "light_change_area";
 	if (!(p->max_event >= 1.0 && p->max_event <= 86400.0))
 		return "max_event";
+	if (!(p->still_time >= 0.5 && p->still_time <= 86400.0))
+		return "still_time";
 	if (p->despeckle != 0 && p->despeckle != 1)
 		return "despeckle";
 	if (!(p->edge_factor >= 0.0 && p->edge_factor <= 5.0))
@@ -122,6 +129,8 @@ void md_free(struct md_detector *d)
 	if (!d)
 		return;
 	free(d->cur);
+	free(d->prev);
+	free(d->still);
 	free(d->bg);
 	free(d->tmp);
 	free(d->diff);
@@ -169,6 +178,8 @@ struct md_detector *md_new(const struct md_params *p, int src_w, int src_h,
 	d->wh = src_h / d->f;
 	n = (size_t)d->ww * d->wh;
 	d->cur = calloc(n, sizeof(float));
+	d->prev = calloc(n, sizeof(float));
+	d->still = calloc(n, sizeof(float));
 	d->bg = calloc(n, sizeof(float));
 	d->tmp = calloc(n, sizeof(float));
 	d->diff = calloc(n, sizeof(float));
@@ -181,7 +192,7 @@ struct md_detector *md_new(const struct md_params *p, int src_w, int src_h,
 	d->sat = calloc(n, 1);
 	d->stack = calloc(n, sizeof(int));
 	d->hist = calloc(HIST_N, sizeof(uint32_t));
-	if (!d->cur || !d->bg || !d->tmp || !d->diff || !d->grad || !d->valid || !d->chg ||
+	if (!d->cur || !d->prev || !d->still || !d->bg || !d->tmp || !d->diff || !d->grad || !d->valid || !d->chg ||
 	    !d->chg2 || !d->fin || !d->moving || !d->sat || !d->stack || !d->hist) {
 		md_free(d);
 		return NULL;
@@ -654,6 +665,33 @@ void md_flush(struct md_detector *d)
 	}
 }
 
+/*
+ * A change that stops changing is no longer motion: a car that parked, or
+ * the spot an object left when it had been there while the background was
+ * learnt (a "ghost": without this it would count as motion until
+ * max_event). A pixel that differs from the background but not from the
+ * previous frame for still_time seconds becomes background at once, and is
+ * no longer part of this frame's change mask.
+ */
+static void absorb_still(struct md_detector *d, double T, double dt)
+{
+	long N = (long)d->ww * d->wh;
+
+	for (long i = 0; i < N; i++) {
+		if (!d->fin[i] || fabsf(d->cur[i] - d->prev[i]) >= T) {
+			d->still[i] = 0;
+			continue;
+		}
+		d->still[i] += (float)dt;
+		if (d->still[i] >= d->p.still_time) {
+			d->bg[i] = d->cur[i];
+			d->sat[i] = 0;
+			d->still[i] = 0;
+			d->fin[i] = 0;
+		}
+	}
+}
+
 void md_frame(struct md_detector *d, const uint8_t *y, int stride, double t,
 	      struct md_frame_info *info)
 {
@@ -668,6 +706,13 @@ void md_frame(struct md_detector *d, const uint8_t *y, int stride, double t,
 		info = &tmp;
 	memset(info, 0, sizeof(*info));
 	info->gain = 1;
+	/* keep the last frame: still changes are told apart by it */
+	{
+		float *last = d->cur;
+
+		d->cur = d->prev;
+		d->prev = last;
+	}
 	downscale(d, y, stride);
 	d->frame_no++;
 	if (!d->have_bg) {
@@ -760,6 +805,7 @@ void md_frame(struct md_detector *d, const uint8_t *y, int stride, double t,
 		memcpy(d->bg, d->cur, N * sizeof(float));
 		memset(d->moving, 0, (size_t)N);
 		memset(d->sat, 0, (size_t)N);
+		memset(d->still, 0, N * sizeof(float));
 		return;
 	}
 	/* noise estimate: smoothed, not from light-change frames */
@@ -794,6 +840,7 @@ void md_frame(struct md_detector *d, const uint8_t *y, int stride, double t,
 
 	/* 7. background update outside (dilated) whole-frame motion */
 	change_mask(d, T, 0, 0, d->ww, d->wh, d->fin);
+	absorb_still(d, T, dt);
 	memset(d->moving, 0, (size_t)N);
 	for (int yy = 0; yy < d->wh; yy++)
 		for (int xx = 0; xx < d->ww; xx++) {

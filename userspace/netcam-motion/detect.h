@@ -29,6 +29,9 @@ struct md_params {
 				  * over the frame is a light change (25) */
 	double max_event;        /* seconds; learn the scene into the background
 				  * inside an event after this long (60) */
+	double still_time;       /* seconds a change may stay still (a parked
+				  * car, the spot an object left) before it
+				  * becomes background (5) */
 	int despeckle;           /* 1: 3x3 opening of the change mask (1) */
 	double edge_factor;      /* threshold += edge_factor * background
 				  * gradient (levels/pixel) (0.5) */
