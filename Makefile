@@ -10,6 +10,8 @@
 #   make tests           test programs (feeder, checker, selftests) in build/tests/
 #   make checkpatch      kernel style check of driver/ (--strict)
 #   make bench           frame-path benchmark in the VM (prints figures)
+#   make bench-netcamd   netcamd vs ffmpeg -> v4l2loopback on one RTSP stream
+#                        (CPU per frame, latency, cost while unwatched)
 #   make dkms-install    install netcam.ko through DKMS (root); dkms-uninstall
 
 KVERS ?= $(shell tests/vm/kernels.sh 2>/dev/null)
@@ -49,6 +51,9 @@ include dkms/dkms.mk
 bench: deps
 	bench/run-frame-path.sh
 
+bench-netcamd: deps
+	bench/run-netcamd.sh $(BENCH_NETCAMD_ARGS)
+
 # Kernel files we use but never copy into the repo come from Debian's
 # linux-source-6.1 tarball.
 KSRC_TAR := /usr/src/linux-source-6.1.tar.xz
@@ -86,4 +91,4 @@ check: deps
 	@$(MAKE) --no-print-directory drivers tests userspace
 	tests/check.sh
 
-.PHONY: all userspace deps demo bench drivers driver checkpatch tests unit-check check
+.PHONY: all userspace deps demo bench bench-netcamd drivers driver checkpatch tests unit-check check
