@@ -162,12 +162,12 @@ if a and b and a["lat_n"] and b["lat_n"]:
 print("  latency no worse (p50 and p95)     %-22s %s" % (
     "%s/%s vs %s/%s ms" % (fmt(a and a["p50"]), fmt(a and a["p95"]), fmt(b and b["p50"]),
                            fmt(b and b["p95"])) if a and b else "n/a", verdict(lat_ok)))
-k = idle.get("netcamd")
+ks = [v for w, v in sorted(idle.items()) if w.startswith("netcamd")]
 idle_ok = None
-if k:
-    idle_ok = (k["ticks"] == "0" and k["conns_end"] == "0" and k["conns_start"] == "0"
-               and k["lo_bytes"] == "0" and k["new_clients"] == "0")
+if ks:
+    idle_ok = all(k["ticks"] == "0" and k["conns_end"] == "0" and k["conns_start"] == "0"
+                  and k["lo_bytes"] == "0" and k["new_clients"] == "0" for k in ks)
 print("  unwatched: 0 CPU, 0 network        %-22s %s" % (
-    "%s ticks, %s conns, %s B" % (k["ticks"], k["conns_end"], k["lo_bytes"]) if k else "n/a",
-    verdict(idle_ok)))
+    ", ".join("%s ticks/%s conns/%s B" % (k["ticks"], k["conns_end"], k["lo_bytes"]) for k in ks)
+    if ks else "n/a", verdict(idle_ok)))
 sys.exit(0 if a and b else 1)

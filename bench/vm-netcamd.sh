@@ -9,7 +9,8 @@
 #   B  ffmpeg -rtsp_transport tcp -i rtsp://... -pix_fmt P -f v4l2
 #      -> v4l2loopback 0.12.7 (exclusive_caps=1) -> consumer
 #
-# Before A, netcamd sits unwatched for NB_IDLE seconds: its CPU ticks, the
+# Before A, and again after A's consumer stopped (and netcamd's linger
+# ended), netcamd sits unwatched for NB_IDLE seconds: its CPU ticks, the
 # TCP connections to the server and the loopback interface's bytes are
 # recorded (expected 0, 0, 0). Before B the anchor's ffmpeg is measured the
 # same way for contrast. The server is restarted for each path (fresh send
@@ -79,11 +80,12 @@ for t in 1 0; do
 done
 cat "$O/meta.txt"
 
-lo_bytes() { awk '$1 == "lo:" { print $2 + $10 }' /proc/net/dev; }
+# printf, not print: mawk prints integers above 2^31 as 4.2e+10.
+lo_bytes() { awk '$1 == "lo:" { printf "%.0f\n", $2 + $10 }' /proc/net/dev; }
 conns() { ss -Htn state established "( dport = :$PORT or sport = :$PORT )" | wc -l; }
-ticks() { awk '{ sub(/^.*\) /, ""); split($0, f, " "); print f[12] + f[13] + f[14] + f[15] }' "/proc/$1/stat"; }
+ticks() { awk '{ sub(/^.*\) /, ""); split($0, f, " "); printf "%.0f\n", f[12] + f[13] + f[14] + f[15] }' "/proc/$1/stat"; }
 runtime_ns() {   # on-CPU ns and scheduling count over the process's live threads
-    cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ ns += $1; n += $3 } END { print ns + 0, n + 0 }'
+    cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ ns += $1; n += $3 } END { printf "%.0f %.0f\n", ns, n }'
 }
 idle_measure() {   # pid label: NB_IDLE seconds unwatched, one "idle ..." line
     local t0 t1 l0 l1 r0 r1 c0 c1 s0 s1
@@ -162,8 +164,11 @@ else
         else
             vm_fail netcamd-bench-A "consumer: $(tail -2 "$O/logs/consumer-A.err")"
         fi
-        sleep 4   # linger 2 s: netcamd disconnects
-        echo "after netcamd-A conns=$(conns)" >> "$O/summary.txt"
+        # Unwatched again after a session (linger 2 s, then disconnected).
+        sleep 4
+        line=$(idle_measure "$NCD" netcamd-after-session)
+        echo "$line" | tee -a "$O/summary.txt"
+        vm_pass netcamd-bench-idle-after "${line#idle }"
     fi
     kill "$NCD" 2>/dev/null; wait "$NCD" 2>/dev/null
     server_stop A
