@@ -135,6 +135,8 @@ print("/proc/PID/stat over the window, / distinct frames the consumer got. The k
 print("copy of each frame into the node (netcam ioctl, v4l2loopback write) runs in the")
 print("feeder's syscall and is included as stime. Latency: consumer's DQBUF time minus")
 print("the server's send time of that frame (frame counter in the pixels).")
+print("Under TCG the guest counts time its vCPUs lose to a busy host as CPU time: when")
+print("the decode speed above is far below ~5 frames/s per thread, repeat the run.")
 for tag in ("A", "B"):
     r = rows.get(tag)
     if r:
