@@ -12,6 +12,8 @@
 #   make bench           frame-path benchmark in the VM (prints figures)
 #   make bench-motion    netcam-motion vs Motion 4.5, CPU per frame and
 #                        recall/precision at 640x360 and 1080p (~6 min)
+#   make bench-netcamd   netcamd vs ffmpeg -> v4l2loopback on one RTSP stream
+#                        (CPU per frame, latency, cost while unwatched)
 #   make dkms-install    install netcam.ko through DKMS (root); dkms-uninstall
 
 KVERS ?= $(shell tests/vm/kernels.sh 2>/dev/null)
@@ -55,6 +57,11 @@ bench: deps
 bench-motion:
 	bench/run-motion.sh
 
+# netcamd vs ffmpeg -> v4l2loopback, in one VM run (BENCH_NETCAMD_ARGS:
+# see bench/run-netcamd.sh --help).
+bench-netcamd: deps
+	bench/run-netcamd.sh $(BENCH_NETCAMD_ARGS)
+
 # Kernel files we use but never copy into the repo come from Debian's
 # linux-source-6.1 tarball.
 KSRC_TAR := /usr/src/linux-source-6.1.tar.xz
@@ -92,4 +99,5 @@ check: deps
 	@$(MAKE) --no-print-directory drivers tests userspace
 	tests/check.sh
 
-.PHONY: all userspace deps demo bench bench-motion drivers driver checkpatch tests unit-check check
+.PHONY: all userspace deps demo bench bench-motion bench-netcamd drivers driver checkpatch \
+	tests unit-check check

@@ -400,7 +400,17 @@ static int run(int feed, struct source *src, const struct cam_config *cam)
 		enum source_state st;
 		uint64_t now;
 		uint32_t want_signal;
-		int r = poll(pfd, 3, 1000);
+		int timeout = -1, r;
+
+		/* Everything else wakes us through a descriptor: sleep
+		 * without a timeout unless systemd's watchdog wants pings,
+		 * so an unwatched camera costs no CPU at all. */
+		if (wd) {
+			now = mono_ns();
+			timeout = now >= last_wd + wd ? 0 :
+				(int)((last_wd + wd - now + 999999) / 1000000);
+		}
+		r = poll(pfd, 3, timeout);
 
 		if (r < 0 && errno != EINTR) {
 			log_err("poll: %s", strerror(errno));
