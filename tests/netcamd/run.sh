@@ -15,10 +15,13 @@ res=$out/results.txt
 pass() { echo "PASS $*" >> "$res"; echo "PASS $*"; }
 fail() { echo "FAIL $*" >> "$res"; echo "FAIL $*"; }
 
-# Test dependencies from Debian: FFmpeg libraries, GStreamer's RTSP server.
+# Test dependencies from Debian: FFmpeg libraries, GStreamer's RTSP server,
+# VLC's (vlc-bin for cvlc, vlc-plugin-base for its RTSP/RTP stream output,
+# MP4/AVI demuxers and packetizers: about 23 MB with no recommends).
 need=()
 for p in libavformat-dev libavcodec-dev libswscale-dev libavutil-dev ffmpeg \
-         gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-good iproute2; do
+         gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-good iproute2 \
+         vlc-bin vlc-plugin-base; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
