@@ -17,7 +17,7 @@ PKGS=(build-essential pkg-config kmod cpio xz-utils busybox-static
       libv4l-dev libudev-dev libsystemd-dev
       libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
       gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
-      gir1.2-gst-rtsp-server-1.0)
+      gir1.2-gst-rtsp-server-1.0 vlc-bin vlc-plugin-base)
 
 missing() {
     local p

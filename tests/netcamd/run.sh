@@ -1,6 +1,7 @@
 #!/bin/bash
-# netcamd tests: host unit tests, then the VM suites (vm-netcamd.sh, then
-# vm-auth-transport.sh) on every supported kernel, one VM at a time.
+# netcamd tests: host unit tests, then the VM suites (vm-netcamd.sh,
+# vm-auth-transport.sh, then vm-vlc.sh) on every supported kernel, one VM at
+# a time.
 #   tests/netcamd/run.sh OUT     results in OUT/results.txt (PASS/FAIL lines)
 # Environment: NETCAMD_KVERS="K1 K2" or NETCAMD_KVER=K (default: every
 # kernel of tests/vm/kernels.sh), NETCAMD_SKIP_VM=1 for the host part only.
@@ -15,10 +16,13 @@ res=$out/results.txt
 pass() { echo "PASS $*" >> "$res"; echo "PASS $*"; }
 fail() { echo "FAIL $*" >> "$res"; echo "FAIL $*"; }
 
-# Test dependencies from Debian: FFmpeg libraries, GStreamer's RTSP server.
+# Test dependencies from Debian: FFmpeg libraries, GStreamer's RTSP server,
+# VLC's (vlc-bin for cvlc, vlc-plugin-base for its RTSP/RTP stream output,
+# MP4/AVI demuxers and packetizers: about 23 MB with no recommends).
 need=()
 for p in libavformat-dev libavcodec-dev libswscale-dev libavutil-dev ffmpeg \
-         gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-good iproute2; do
+         gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-good iproute2 \
+         vlc-bin vlc-plugin-base; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -54,7 +58,8 @@ kvers=${NETCAMD_KVERS:-${NETCAMD_KVER:-$(tests/vm/kernels.sh)}}
 [ -n "$kvers" ] || { fail netcamd-kernels "no kernel to test (tests/vm/kernels.sh)"; exit 1; }
 
 # Fixtures on the host (fast): H.264 clips, solid colours A and B; an H.265
-# clip (B); a JPEG of colour D for the HTTP server with basic auth.
+# clip (B); an MJPEG clip (D) for VLC; a JPEG of colour D for the HTTP
+# server with basic auth.
 fix=$out/fixtures
 mkdir -p "$fix"
 for c in a:0x2060c0 b:0xc06020; do
@@ -66,6 +71,11 @@ ffmpeg -hide_banner -loglevel error -y -f lavfi -i "color=c=0xc06020:s=640x360:r
     -c:v libx265 -preset ultrafast -x265-params log-level=error:keyint=15 -pix_fmt yuv420p \
     -tag:v hvc1 "$fix/b.hevc.mp4" ||
     { fail netcamd-fixtures "ffmpeg could not encode the H.265 clip"; exit 1; }
+# MJPEG clip of colour D for VLC's RTP/JPEG (RFC 2435), whose receivers
+# assume the standard Huffman tables: FFmpeg's default is optimised ones.
+ffmpeg -hide_banner -loglevel error -y -f lavfi -i "color=c=0x8040c0:s=320x240:r=10:d=30" \
+    -c:v mjpeg -huffman default -q:v 3 -pix_fmt yuvj420p "$fix/d.mjpeg.avi" ||
+    { fail netcamd-fixtures "ffmpeg could not encode the MJPEG clip"; exit 1; }
 ffmpeg -hide_banner -loglevel error -y -f lavfi -i "color=c=0x8040c0:s=320x240" -frames:v 1 \
     -c:v mjpeg -pix_fmt yuvj420p "$fix/d.jpg" ||
     { fail netcamd-fixtures "ffmpeg could not encode the JPEG"; exit 1; }
@@ -94,6 +104,7 @@ for kver in $kvers; do
     echo "==== netcamd VM suites on $kver ===="
     vm_suite "$kver" tests/netcamd/vm-netcamd.sh "$out/vm-$kver" ""
     vm_suite "$kver" tests/netcamd/vm-auth-transport.sh "$out/vm-$kver-auth" "auth:"
+    vm_suite "$kver" tests/netcamd/vm-vlc.sh "$out/vm-$kver-vlc" "netcamd.vlc."
 done
 echo "==== netcamd per kernel ===="
 for kver in $kvers; do

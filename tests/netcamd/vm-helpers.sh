@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Helpers shared by the netcamd VM scripts (vm-netcamd.sh, vm-auth-transport.sh).
+# Helpers shared by the netcamd VM scripts (vm-netcamd.sh, vm-auth-transport.sh,
+# vm-vlc.sh).
 # Source after tests/vm/lib.sh. The caller sets NETCAMD (the binary) and W
 # (a work directory holding netcamd.conf).
 #
@@ -10,6 +11,8 @@
 #   wait_count FILE RE N SECS wait until more than N lines of FILE match RE
 #   established PORT          TCP connections on loopback to/from PORT
 #   framecheck CAPTURE REF [LIMIT]   compare every captured frame with REF
+#   capture_bg DEV FMT WxH OUT ERR   capture until capture_stop, which sets
+#                             CAP_OK, CAP_WHY, CAP_FRAMES, CAP_SECS (640x360)
 
 ncd_start() {   # camera log
     local cam=$1 log=$2 _i
@@ -44,3 +47,26 @@ ref() {   # colour size pix_fmt out
 }
 established() { ss -tn state established "( dport = :$1 or sport = :$1 )" | grep -c 127.0.0.1; }
 framecheck() { /usr/bin/python3 "$NETCAM_SRC/tests/netcamd/framecheck.py" "$@"; }
+
+# A capture that runs until capture_stop (SIGINT, as a user pressing q):
+# no error may be printed and frames must keep coming at about the
+# negotiated 15 fps for the whole time (outages included).
+capture_bg() {   # dev input_format size out errfile
+    CAP_OUT=$4 CAP_ERR=$5 CAP_T0=$(date +%s.%N)
+    ffmpeg -hide_banner -loglevel error -y -f v4l2 -input_format "$2" -video_size "$3" \
+        -i "$1" -frames:v 100000 -f rawvideo "$4" 2> "$5" &
+    CAP_PID=$!
+}
+capture_stop() {
+    local size
+    kill -INT "$CAP_PID" 2>/dev/null; wait "$CAP_PID"
+    CAP_SECS=$(awk -v a="$CAP_T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%d", b - a }')
+    case $CAP_OUT in *.grey) size=$((640*360)) ;; *) size=$((640*360*3/2)) ;; esac
+    CAP_FRAMES=$(( $(stat -c %s "$CAP_OUT") / size ))
+    CAP_OK=1 CAP_WHY=
+    if [ -s "$CAP_ERR" ]; then CAP_OK=0 CAP_WHY="capture errors: $(head -3 "$CAP_ERR")"; fi
+    # Allow 6 s for ffmpeg's own start-up under TCG, then >= 12 fps.
+    if [ "$CAP_FRAMES" -lt $(( (CAP_SECS - 6) * 12 )) ]; then
+        CAP_OK=0 CAP_WHY="$CAP_WHY only $CAP_FRAMES frames in ${CAP_SECS}s"
+    fi
+}

@@ -100,29 +100,6 @@ mjpeg_server() {   # ffmpeg -listen 1 serves one client: restart it for the next
     done
 }
 
-# ---- netcamd ----
-# A capture that runs until capture_stop (SIGINT, as a user pressing q):
-# no error may be printed and frames must keep coming at about the
-# negotiated 15 fps for the whole time (outages included).
-capture_bg() {   # dev input_format size out errfile
-    CAP_OUT=$4 CAP_ERR=$5 CAP_T0=$(date +%s.%N)
-    ffmpeg -hide_banner -loglevel error -y -f v4l2 -input_format "$2" -video_size "$3" \
-        -i "$1" -frames:v 100000 -f rawvideo "$4" 2> "$5" &
-    CAP_PID=$!
-}
-capture_stop() {
-    local size
-    kill -INT "$CAP_PID" 2>/dev/null; wait "$CAP_PID"
-    CAP_SECS=$(awk -v a="$CAP_T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%d", b - a }')
-    case $CAP_OUT in *.grey) size=$((640*360)) ;; *) size=$((640*360*3/2)) ;; esac
-    CAP_FRAMES=$(( $(stat -c %s "$CAP_OUT") / size ))
-    CAP_OK=1 CAP_WHY=
-    if [ -s "$CAP_ERR" ]; then CAP_OK=0 CAP_WHY="capture errors: $(head -3 "$CAP_ERR")"; fi
-    # Allow 6 s for ffmpeg's own start-up under TCG, then >= 12 fps.
-    if [ "$CAP_FRAMES" -lt $(( (CAP_SECS - 6) * 12 )) ]; then
-        CAP_OK=0 CAP_WHY="$CAP_WHY only $CAP_FRAMES frames in ${CAP_SECS}s"
-    fi
-}
 # 1. Configuration errors name file, line, camera and key; exit 2.
 printf '[cam1]\nurl = rtsp://x/\ntransport = sctp\n' > "$W/bad.conf"
 "$NETCAMD" -c "$W/bad.conf" --check > "$W/bad.out" 2>&1; rc=$?
