@@ -188,7 +188,7 @@ fi
 R=$W/rtsp-any.log
 if server_start "$R" 8554 "$T/rtsp-server.py" 8554 - /cam "$FIX/a.mp4"; then
     L=$LOGS/netcamd-autoudp.log
-    if ncd_start autoudp "$L" && capture "$NODE0" gray 640x360 30 "$W/cap4.grey" 2> "$W/cap4.err" &&
+    if ncd_start autoudp "$L" && capture "$NODE0" gray 640x360 90 "$W/cap4.grey" 2> "$W/cap4.err" &&
        r=$(framecheck "$W/cap4.grey" "$W/refA.grey"); then
         if grep -q '^setup: RTP/AVP;\|^setup: RTP/AVP/UDP' "$R" && ! grep -q '^setup: RTP/AVP/TCP' "$R"; then
             vm_pass rtsp-auto-udp "$r; $(grep -m1 '^setup:' "$R")"

@@ -139,6 +139,19 @@ fps = 15
 codec = h264
 backoff_max = 2
 
+[vlcauto]
+url = rtsp://127.0.0.1:8559/cam
+username = viewer
+password_file = $W/vlc.pass
+transport = auto
+always_on = yes
+nodes = 1
+size = 640x360
+fps = 15
+codec = h264
+backoff_min = 0.5
+backoff_max = 2
+
 [vlcbadpw]
 url = rtsp://127.0.0.1:8556/cam
 username = viewer
@@ -236,6 +249,27 @@ ncd_stop vlcbadpw
 NCD_PID=$TCP_PID
 ncd_stop vlctcp
 vlc_stop h264
+
+# 4b. transport = auto, and the camera is down when netcamd starts: the
+# refused connections say nothing about UDP, so once VLC (UDP only) is up,
+# netcamd must stream over UDP, not fall back to TCP (which VLC refuses).
+echo "[${SECONDS}s] auto after an outage"
+L6=$LOGS/netcamd-vlcauto.log
+if ncd_start vlcauto "$L6"; then
+    for _ in $(seq 1 50); do grep -q 'cannot stream' "$L6" && break; sleep 0.2; done
+    sleep 3
+    if vlc_start auto 8559 cam "$W/a.mp4" && wait_count "$L6" 'video arrives' 0 60 &&
+       capture "$NODE0" gray 640x360 45 "$W/cap5.grey" 2> "$W/cap5.err" &&
+       r=$(framecheck "$W/cap5.grey" "$W/refA.grey") && ! grep -q 'falling back' "$L6"; then
+        vm_pass auto-after-outage "$(grep -m1 -o 'cannot stream[^;]*' "$L6"); then $r over UDP"
+    else
+        vm_fail auto-after-outage "${r:-} $(grep -m1 'falling back' "$L6") $(tail -3 "$L6")"
+    fi
+    ncd_stop vlcauto
+else
+    vm_fail auto-after-outage "netcamd did not start: $(tail -3 "$L6")"
+fi
+vlc_stop auto
 
 # 5. H.265 over UDP.
 ref $COLOR_B 640x360 nv12 "$W/refB.nv12"

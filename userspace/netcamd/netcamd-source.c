@@ -495,6 +495,7 @@ reopen:
 			snprintf(why, why_size, "the stream has no video");
 			goto out;
 		}
+		s->opened = true;
 		if (!dc) {
 			err = open_decoder(fc->streams[vidx]->codecpar, &dc);
 			if (err < 0) {
@@ -717,6 +718,7 @@ static void *source_thread(void *arg)
 			set_state(s, SOURCE_CONNECTING);
 		}
 		frames_before = s->frames;
+		s->opened = false;
 		why[0] = 0;
 		if (c->type == SRC_TYPE_TEST)
 			rc = session_test(s, NULL, why, sizeof(why));
@@ -731,8 +733,12 @@ static void *source_thread(void *arg)
 			attempt = 0;
 			last_why[0] = 0;
 		}
+		/* Only a session that was set up and then brought no video
+		 * says UDP is blocked; a camera that is down or refuses the
+		 * password says nothing about UDP, and falling back then
+		 * would lose a UDP-only camera for good. */
 		if (c->type == SRC_TYPE_RTSP && c->transport == TRANSPORT_AUTO &&
-		    !s->tcp_fallback && s->frames == frames_before) {
+		    !s->tcp_fallback && s->opened && s->frames == frames_before) {
 			s->tcp_fallback = true;
 			log_notice("no video over UDP: falling back to RTSP over TCP");
 		}

@@ -49,6 +49,8 @@ struct source {
 
 	/* Source thread only. */
 	bool tcp_fallback;
+	bool opened;		/* this attempt got through connect and
+				 * stream set-up (RTSP SETUP/PLAY) */
 	uint64_t frames;
 	uint64_t dropped_corrupt;
 };
