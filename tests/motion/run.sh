@@ -19,8 +19,10 @@ res=$out/results.txt
 : > "$res"
 log=$out/logs
 
-pass() { echo "PASS $*" | tee -a "$res"; }
-fail() { echo "FAIL $*" | tee -a "$res"; }
+# one line per result: the summary reads the file line by line
+result() { printf '%s %s\n' "$1" "$(shift; printf '%s' "$*" | tr '\r\n' '  ')" | tee -a "$res"; }
+pass() { result PASS "$@"; }
+fail() { result FAIL "$@"; }
 
 start=$(date +%s)
 

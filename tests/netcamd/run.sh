@@ -13,8 +13,10 @@ mkdir -p "$out"
 out=$(realpath "$out")
 res=$out/results.txt
 : > "$res"
-pass() { echo "PASS $*" >> "$res"; echo "PASS $*"; }
-fail() { echo "FAIL $*" >> "$res"; echo "FAIL $*"; }
+# one line per result: the summary reads the file line by line
+result() { printf '%s %s\n' "$1" "$(shift; printf '%s' "$*" | tr '\r\n' '  ')" | tee -a "$res"; }
+pass() { result PASS "$@"; }
+fail() { result FAIL "$@"; }
 
 # Test dependencies from Debian: FFmpeg libraries, GStreamer's RTSP server,
 # VLC's (vlc-bin for cvlc, vlc-plugin-base for its RTSP/RTP stream output,

@@ -26,10 +26,13 @@ VM_RESULTS=$NETCAM_VM_OUT/results.txt
 VM__FAILED=0
 
 vm__name() { printf '%s' "$1" | tr -c 'A-Za-z0-9._+:=@,-' '_'; }
+# One line per result, whatever the detail holds (a log's tail, a tool's
+# multi-line message): the summary reads results.txt line by line.
 vm__result() {
-    local status=$1 name; name=$(vm__name "$2"); shift 2
-    printf '%s %s%s\n' "$status" "$name" "${*:+ $*}" | tr -d '\r' >> "$VM_RESULTS"
-    printf '%s %s%s\n' "$status" "$name" "${*:+ $*}"
+    local status=$1 name detail; name=$(vm__name "$2"); shift 2
+    detail=$(printf '%s' "$*" | tr '\r\n' '  ')
+    printf '%s %s%s\n' "$status" "$name" "${detail:+ $detail}" >> "$VM_RESULTS"
+    printf '%s %s%s\n' "$status" "$name" "${detail:+ $detail}"
 }
 vm_pass() { vm__result PASS "$@"; }
 vm_fail() { VM__FAILED=1; vm__result FAIL "$1" "${2:-failed}"; }
