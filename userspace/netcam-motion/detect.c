@@ -54,6 +54,7 @@ struct md_detector {
 	uint8_t *sat;            /* background learnt saturated: 1 high, 2 low */
 	int *stack;
 	uint32_t *hist;
+	uint32_t *colsum;           /* downscale: one row of column sums */
 	struct zone zones[MD_MAX_ZONES];
 	int nz;
 	md_event_cb cb;
@@ -134,6 +135,7 @@ void md_free(struct md_detector *d)
 	free(d->sat);
 	free(d->stack);
 	free(d->hist);
+	free(d->colsum);
 	free(d);
 }
 
@@ -181,8 +183,10 @@ struct md_detector *md_new(const struct md_params *p, int src_w, int src_h,
 	d->sat = calloc(n, 1);
 	d->stack = calloc(n, sizeof(int));
 	d->hist = calloc(HIST_N, sizeof(uint32_t));
+	d->colsum = calloc((size_t)d->ww * d->f, sizeof(uint32_t));
 	if (!d->cur || !d->bg || !d->tmp || !d->diff || !d->grad || !d->valid || !d->chg ||
-	    !d->chg2 || !d->fin || !d->moving || !d->sat || !d->stack || !d->hist) {
+	    !d->chg2 || !d->fin || !d->moving || !d->sat || !d->stack || !d->hist ||
+	    !d->colsum) {
 		md_free(d);
 		return NULL;
 	}
@@ -242,44 +246,71 @@ struct md_detector *md_new(const struct md_params *p, int src_w, int src_h,
 	return d;
 }
 
+/* Sum of f consecutive values. */
+static unsigned sum_f(const uint32_t *v, int f)
+{
+	unsigned s = 0;
+
+	for (int i = 0; i < f; i++)
+		s += v[i];
+	return s;
+}
+
+/* Box-average f x f blocks of the source into d->tmp. Rows are summed
+ * first, column by column, into an integer row (a plain loop over bytes
+ * the compiler vectorises), then f columns across; integer sums make the
+ * order irrelevant to the result. */
+static void block_average(struct md_detector *d, const uint8_t *y, int stride)
+{
+	int f = d->f, ww = d->ww, n = d->ww * d->f;
+	float inv = 1.0f / (float)(f * f);
+	uint32_t *restrict acc = d->colsum;
+
+	for (int wy = 0; wy < d->wh; wy++) {
+		const uint8_t *restrict row = y + (size_t)wy * f * stride;
+
+		for (int x = 0; x < n; x++)
+			acc[x] = row[x];
+		for (int yy = 1; yy < f; yy++) {
+			row += stride;
+			for (int x = 0; x < n; x++)
+				acc[x] += row[x];
+		}
+		for (int wx = 0; wx < ww; wx++)
+			d->tmp[wy * ww + wx] = (float)sum_f(acc + wx * f, f) * inv;
+	}
+}
+
+/* 3-tap box along a row of n >= 1 values, edges clamped. The ends are
+ * done apart so the inner loop has no branches. */
+static void box3_row(const float *restrict r, float *restrict o, int n)
+{
+	const float third = 1.0f / 3.0f;
+
+	o[0] = (r[0] + r[0] + r[n > 1 ? 1 : 0]) * third;
+	for (int x = 1; x < n - 1; x++)
+		o[x] = (r[x - 1] + r[x] + r[x + 1]) * third;
+	if (n > 1)
+		o[n - 1] = (r[n - 2] + r[n - 1] + r[n - 1]) * third;
+}
+
 /* Box-average f x f blocks, then a 3x3 box blur (clamped edges). */
 static void downscale(struct md_detector *d, const uint8_t *y, int stride)
 {
-	int f = d->f, ww = d->ww, wh = d->wh;
-	float inv = 1.0f / (float)(f * f);
+	int ww = d->ww, wh = d->wh;
 
-	for (int wy = 0; wy < wh; wy++) {
-		for (int wx = 0; wx < ww; wx++) {
-			unsigned s = 0;
-
-			for (int yy = 0; yy < f; yy++) {
-				const uint8_t *row = y + (size_t)(wy * f + yy) * stride + wx * f;
-
-				for (int xx = 0; xx < f; xx++)
-					s += row[xx];
-			}
-			d->tmp[wy * ww + wx] = (float)s * inv;
-		}
-	}
+	block_average(d, y, stride);
 	/* horizontal then vertical 3-tap box */
+	for (int wy = 0; wy < wh; wy++)
+		box3_row(d->tmp + wy * ww, d->diff + wy * ww, ww);
 	for (int wy = 0; wy < wh; wy++) {
-		const float *r = d->tmp + wy * ww;
-		float *o = d->diff + wy * ww;
-
-		for (int wx = 0; wx < ww; wx++) {
-			float a = r[wx > 0 ? wx - 1 : 0], b = r[wx];
-			float c = r[wx < ww - 1 ? wx + 1 : ww - 1];
-
-			o[wx] = (a + b + c) * (1.0f / 3.0f);
-		}
-	}
-	for (int wy = 0; wy < wh; wy++) {
-		const float *a = d->diff + (wy > 0 ? wy - 1 : 0) * ww;
-		const float *b = d->diff + wy * ww;
-		const float *c = d->diff + (wy < wh - 1 ? wy + 1 : wh - 1) * ww;
+		const float *restrict a = d->diff + (wy > 0 ? wy - 1 : 0) * ww;
+		const float *restrict b = d->diff + wy * ww;
+		const float *restrict c = d->diff + (wy < wh - 1 ? wy + 1 : wh - 1) * ww;
+		float *restrict o = d->cur + wy * ww;
 
 		for (int wx = 0; wx < ww; wx++)
-			d->cur[wy * ww + wx] = (a[wx] + b[wx] + c[wx]) * (1.0f / 3.0f);
+			o[wx] = (a[wx] + b[wx] + c[wx]) * (1.0f / 3.0f);
 	}
 }
 
