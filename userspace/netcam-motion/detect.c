@@ -51,6 +51,9 @@ struct md_detector {
 	float *cur, *bg, *tmp, *diff, *grad;
 	uint8_t *valid;          /* working mask: 1 = analysed */
 	uint8_t *chg, *chg2, *fin, *moving;
+	uint8_t *whole;          /* whole-frame change mask at threshold T */
+	uint8_t *rows;           /* scratch for separable 3x3 / 5x5 passes */
+	uint8_t *zeros;          /* one row of zeros: outside the frame */
 	uint8_t *sat;            /* background learnt saturated: 1 high, 2 low */
 	int *stack;
 	uint32_t *hist;
@@ -131,6 +134,9 @@ void md_free(struct md_detector *d)
 	free(d->chg);
 	free(d->chg2);
 	free(d->fin);
+	free(d->whole);
+	free(d->rows);
+	free(d->zeros);
 	free(d->moving);
 	free(d->sat);
 	free(d->stack);
@@ -179,13 +185,16 @@ struct md_detector *md_new(const struct md_params *p, int src_w, int src_h,
 	d->chg = calloc(n, 1);
 	d->chg2 = calloc(n, 1);
 	d->fin = calloc(n, 1);
+	d->whole = calloc(n, 1);
+	d->rows = calloc(n, 1);
+	d->zeros = calloc((size_t)d->ww, 1);
 	d->moving = calloc(n, 1);
 	d->sat = calloc(n, 1);
 	d->stack = calloc(n, sizeof(int));
 	d->hist = calloc(HIST_N, sizeof(uint32_t));
 	d->colsum = calloc((size_t)d->ww * d->f, sizeof(uint32_t));
 	if (!d->cur || !d->bg || !d->tmp || !d->diff || !d->grad || !d->valid || !d->chg ||
-	    !d->chg2 || !d->fin || !d->moving || !d->sat || !d->stack || !d->hist ||
+	    !d->chg2 || !d->fin || !d->whole || !d->rows || !d->zeros || !d->moving || !d->sat || !d->stack || !d->hist ||
 	    !d->colsum) {
 		md_free(d);
 		return NULL;
@@ -452,55 +461,90 @@ static double mad_sigma(struct md_detector *d)
 	return 1.4826 * HIST_N / 4.0;
 }
 
-/* Threshold |diff| inside rect into out (0/1), then despeckle. */
+/* Sum of m[x-r..x+r], 0 beyond the ends of the row of n values. */
+static int window_sum(const uint8_t *m, int n, int x, int r)
+{
+	int s = 0;
+
+	for (int k = x - r; k <= x + r; k++)
+		s += k >= 0 && k < n ? m[k] : 0;
+	return s;
+}
+
+/* Each value's window sum (radius r) along a row of n values; the ends,
+ * where the window leaves the row, apart so the inner loop has no
+ * bounds to check. */
+static void sum_row(const uint8_t *restrict m, uint8_t *restrict o, int n, int r)
+{
+	int lo = r < n ? r : n, hi = n - r > lo ? n - r : lo, x;
+
+	for (x = 0; x < lo; x++)
+		o[x] = (uint8_t)window_sum(m, n, x, r);
+	for (; x < hi; x++) {
+		int s = m[x];
+
+		for (int k = 1; k <= r; k++)
+			s += m[x - k] + m[x + k];
+		o[x] = (uint8_t)s;
+	}
+	for (; x < n; x++)
+		o[x] = (uint8_t)window_sum(m, n, x, r);
+}
+
+/* o = sum over the (2r+1) x (2r+1) neighbourhood of m (0/1 values), 0
+ * outside the frame. Separable: rows into d->rows, then columns. */
+static void box_sum(struct md_detector *d, const uint8_t *m, uint8_t *restrict o, int r)
+{
+	int ww = d->ww, wh = d->wh;
+
+	for (int y = 0; y < wh; y++)
+		sum_row(m + y * ww, d->rows + y * ww, ww, r);
+	for (int y = 0; y < wh; y++) {
+		uint8_t *restrict oy = o + y * ww;
+		const uint8_t *restrict c = d->rows + y * ww;
+
+		for (int x = 0; x < ww; x++)
+			oy[x] = c[x];
+		for (int k = 1; k <= r; k++) {
+			const uint8_t *restrict a = y - k >= 0 ? c - k * ww : d->zeros;
+			const uint8_t *restrict b = y + k < wh ? c + k * ww : d->zeros;
+
+			for (int x = 0; x < ww; x++)
+				oy[x] += a[x] + b[x];
+		}
+	}
+}
+
+/* Threshold |diff| inside rect into out (0/1), then despeckle. Outside the
+ * rect the raw mask is 0, so whole-frame neighbour counts are the counts
+ * inside the rect. */
 static void change_mask(struct md_detector *d, double T, int x0, int y0,
 			int x1, int y1, uint8_t *out)
 {
-	int ww = d->ww;
-	uint8_t *raw = d->chg;
+	size_t n = (size_t)d->ww * d->wh;
+	uint8_t *restrict raw = d->chg, *restrict er = d->chg2;
 
-	memset(out, 0, (size_t)ww * d->wh);
-	memset(raw, 0, (size_t)ww * d->wh);
-	for (int y = y0; y < y1; y++)
-		for (int x = x0; x < x1; x++) {
-			int i = y * ww + x;
+	memset(raw, 0, n);
+	for (int y = y0; y < y1; y++) {
+		const float *restrict df = d->diff + y * d->ww, *restrict gr = d->grad + y * d->ww;
+		const uint8_t *restrict v = d->valid + y * d->ww;
+		uint8_t *restrict r = raw + y * d->ww;
 
-			raw[i] = d->valid[i] && fabsf(d->diff[i]) > T + d->grad[i];
-		}
+		for (int x = x0; x < x1; x++)
+			r[x] = (v[x] != 0) & (fabsf(df[x]) > T + gr[x]);
+	}
 	if (!d->p.despeckle) {
-		memcpy(out, raw, (size_t)ww * d->wh);
+		memcpy(out, raw, n);
 		return;
 	}
 	/* erode: keep a set pixel with >= 6 of its 3x3 neighbourhood set */
-	memset(d->chg2, 0, (size_t)ww * d->wh);
-	for (int y = y0; y < y1; y++)
-		for (int x = x0; x < x1; x++) {
-			int i = y * ww + x, c = 0;
-
-			if (!raw[i])
-				continue;
-			for (int yy = y - 1; yy <= y + 1; yy++)
-				for (int xx = x - 1; xx <= x + 1; xx++)
-					if (yy >= y0 && yy < y1 && xx >= x0 && xx < x1)
-						c += raw[yy * ww + xx];
-			d->chg2[i] = c >= 6;
-		}
+	box_sum(d, raw, er, 1);
+	for (size_t i = 0; i < n; i++)
+		er[i] = raw[i] & (er[i] >= 6);
 	/* dilate back, but only onto pixels of the raw mask */
-	for (int y = y0; y < y1; y++)
-		for (int x = x0; x < x1; x++) {
-			int i = y * ww + x, on = 0;
-
-			if (!raw[i])
-				continue;
-			for (int yy = y - 1; yy <= y + 1 && !on; yy++)
-				for (int xx = x - 1; xx <= x + 1; xx++)
-					if (yy >= y0 && yy < y1 && xx >= x0 &&
-					    xx < x1 && d->chg2[yy * ww + xx]) {
-						on = 1;
-						break;
-					}
-			out[i] = (uint8_t)on;
-		}
+	box_sum(d, er, out, 1);
+	for (size_t i = 0; i < n; i++)
+		out[i] = raw[i] & (out[i] != 0);
 }
 
 /* Relabel the 8-connected component of value `from` around pixel `start`,
@@ -759,7 +803,7 @@ void md_frame(struct md_detector *d, const uint8_t *y, int stride, double t,
 		T = d->p.threshold_min;
 
 	/* 4./5. whole-frame mask: light change? */
-	change_mask(d, T, 0, 0, d->ww, d->wh, d->fin);
+	change_mask(d, T, 0, 0, d->ww, d->wh, d->whole);
 	changed = 0;
 	{
 		int cells[16] = { 0 }, cellsz[16] = { 0 }, spread = 0;
@@ -770,8 +814,8 @@ void md_frame(struct md_detector *d, const uint8_t *y, int stride, double t,
 				long i = (long)yy * d->ww + xx;
 
 				cellsz[c] += d->valid[i];
-				cells[c] += d->fin[i];
-				changed += d->fin[i];
+				cells[c] += d->whole[i];
+				changed += d->whole[i];
 			}
 		for (int c = 0; c < 16; c++)
 			spread += cellsz[c] && cells[c] * 20 >= cellsz[c];
@@ -823,18 +867,11 @@ void md_frame(struct md_detector *d, const uint8_t *y, int stride, double t,
 	info->motion = any_motion;
 	info->peak = peak;
 
-	/* 7. background update outside (dilated) whole-frame motion */
-	change_mask(d, T, 0, 0, d->ww, d->wh, d->fin);
-	memset(d->moving, 0, (size_t)N);
-	for (int yy = 0; yy < d->wh; yy++)
-		for (int xx = 0; xx < d->ww; xx++) {
-			if (!d->fin[yy * d->ww + xx])
-				continue;
-			for (int y2 = yy - 2; y2 <= yy + 2; y2++)
-				for (int x2 = xx - 2; x2 <= xx + 2; x2++)
-					if (y2 >= 0 && y2 < d->wh && x2 >= 0 && x2 < d->ww)
-						d->moving[y2 * d->ww + x2] = 1;
-		}
+	/* 7. background update outside (dilated) whole-frame motion; the
+	 * mask of step 4 still holds: diff and threshold are unchanged */
+	box_sum(d, d->whole, d->moving, 2);
+	for (long i = 0; i < N; i++)
+		d->moving[i] = d->moving[i] != 0;
 	alpha = 1.0 - exp(-dt / d->p.background_time);
 	for (long i = 0; i < N; i++) {
 		float c = d->cur[i], p;
