@@ -389,33 +389,79 @@ static void predict_diff(struct md_detector *d, double g, double o, float lo,
 	}
 }
 
+/* Half the larger of |dx|, |dy| (central differences, clamped at the
+ * frame's edges) of b at x, y. */
+static float grad_at(const float *b, int ww, int wh, int x, int y)
+{
+	int xl = x > 0 ? x - 1 : x, xr = x < ww - 1 ? x + 1 : x;
+	int yu = y > 0 ? y - 1 : y, yd = y < wh - 1 ? y + 1 : y;
+	float gx = fabsf(b[y * ww + xr] - b[y * ww + xl]);
+	float gy = fabsf(b[yd * ww + x] - b[yu * ww + x]);
+
+	return 0.5f * (gx > gy ? gx : gy);
+}
+
+/* grad_at() for every pixel: the frame's border with the clamps, the
+ * inside in a loop without them. */
+static void gradient(const float *restrict b, float *restrict g, int ww, int wh)
+{
+	for (int y = 0; y < wh; y++) {
+		if (y == 0 || y == wh - 1 || ww < 3) {
+			for (int x = 0; x < ww; x++)
+				g[y * ww + x] = grad_at(b, ww, wh, x, y);
+			continue;
+		}
+		g[y * ww] = grad_at(b, ww, wh, 0, y);
+		g[y * ww + ww - 1] = grad_at(b, ww, wh, ww - 1, y);
+		for (int x = 1; x < ww - 1; x++) {
+			int i = y * ww + x;
+			float gx = fabsf(b[i + 1] - b[i - 1]);
+			float gy = fabsf(b[i + ww] - b[i - ww]);
+
+			g[i] = 0.5f * (gx > gy ? gx : gy);
+		}
+	}
+}
+
+static float maxf(float a, float b)
+{
+	return a > b ? a : b;
+}
+
+/* o = maximum of m over each pixel's 3x3 neighbourhood inside the frame:
+ * along columns, then along rows (the maximum does not care in which
+ * order it is taken). t: scratch; o may be m. */
+static void max3x3(const float *m, float *t, float *o, int ww, int wh)
+{
+	for (int y = 0; y < wh; y++) {
+		const float *a = m + (y > 0 ? y - 1 : y) * ww, *b = m + y * ww;
+		const float *c = m + (y < wh - 1 ? y + 1 : y) * ww;
+
+		for (int x = 0; x < ww; x++)
+			t[y * ww + x] = maxf(maxf(a[x], b[x]), c[x]);
+	}
+	for (int y = 0; y < wh; y++) {
+		const float *r = t + y * ww;
+		float *oy = o + y * ww;
+
+		oy[0] = ww > 1 ? maxf(r[0], r[1]) : r[0];
+		for (int x = 1; x < ww - 1; x++)
+			oy[x] = maxf(maxf(r[x - 1], r[x]), r[x + 1]);
+		if (ww > 1)
+			oy[ww - 1] = maxf(r[ww - 2], r[ww - 1]);
+	}
+}
+
 static void edges(struct md_detector *d, double k)
 {
-	int ww = d->ww, wh = d->wh;
-	const float *b = d->bg;
-	float *g = d->tmp;
+	long N = (long)d->ww * d->wh;
 
 	/* gradient magnitude (max of |dx|, |dy|, central differences) ... */
-	for (int y = 0; y < wh; y++)
-		for (int x = 0; x < ww; x++) {
-			int xl = x > 0 ? x - 1 : x, xr = x < ww - 1 ? x + 1 : x;
-			int yu = y > 0 ? y - 1 : y, yd = y < wh - 1 ? y + 1 : y;
-			float gx = fabsf(b[y * ww + xr] - b[y * ww + xl]);
-			float gy = fabsf(b[yd * ww + x] - b[yu * ww + x]);
-
-			g[y * ww + x] = 0.5f * (gx > gy ? gx : gy);
-		}
+	gradient(d->bg, d->tmp, d->ww, d->wh);
 	/* ... and its 3x3 maximum, so both flanks of an edge are covered */
-	for (int y = 0; y < wh; y++)
-		for (int x = 0; x < ww; x++) {
-			float m = 0;
-
-			for (int yy = y > 0 ? y - 1 : 0; yy <= y + 1 && yy < wh; yy++)
-				for (int xx = x > 0 ? x - 1 : 0; xx <= x + 1 && xx < ww; xx++)
-					if (g[yy * ww + xx] > m)
-						m = g[yy * ww + xx];
-			d->grad[y * ww + x] = (float)(k * m);
-		}
+	max3x3(d->tmp, d->grad, d->tmp, d->ww, d->wh);
+	for (long i = 0; i < N; i++)
+		d->grad[i] = (float)(k * d->tmp[i]);
 }
 
 /* Pixels saturated now or when learnt say nothing about the gain; but in a
