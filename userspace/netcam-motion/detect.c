@@ -57,7 +57,8 @@ struct md_detector {
 	uint8_t *sat;            /* background learnt saturated: 1 high, 2 low */
 	int *stack;
 	uint32_t *hist;
-	uint32_t *colsum;           /* downscale: one row of column sums */
+	uint16_t *colsum;        /* downscale: one row of column sums ... */
+	uint32_t *blocksum;      /* ... and of block sums */
 	struct zone zones[MD_MAX_ZONES];
 	int nz;
 	md_event_cb cb;
@@ -142,6 +143,7 @@ void md_free(struct md_detector *d)
 	free(d->stack);
 	free(d->hist);
 	free(d->colsum);
+	free(d->blocksum);
 	free(d);
 }
 
@@ -192,10 +194,11 @@ struct md_detector *md_new(const struct md_params *p, int src_w, int src_h,
 	d->sat = calloc(n, 1);
 	d->stack = calloc(n, sizeof(int));
 	d->hist = calloc(HIST_N, sizeof(uint32_t));
-	d->colsum = calloc((size_t)d->ww * d->f, sizeof(uint32_t));
+	d->colsum = calloc((size_t)d->ww * d->f, sizeof(uint16_t));
+	d->blocksum = calloc((size_t)d->ww, sizeof(uint32_t));
 	if (!d->cur || !d->bg || !d->tmp || !d->diff || !d->grad || !d->valid || !d->chg ||
 	    !d->chg2 || !d->fin || !d->whole || !d->rows || !d->zeros || !d->moving || !d->sat || !d->stack || !d->hist ||
-	    !d->colsum) {
+	    !d->colsum || !d->blocksum) {
 		md_free(d);
 		return NULL;
 	}
@@ -255,8 +258,24 @@ struct md_detector *md_new(const struct md_params *p, int src_w, int src_h,
 	return d;
 }
 
+/* Rows a 16-bit column sum of bytes can hold: 257 * 255 = 65535. */
+#define ROWS16 257
+
+/* acc[x] = sum of the n-byte rows y[0..rows-1] (stride apart) at x. */
+static void sum_rows(const uint8_t *restrict y, int stride, int rows,
+		     uint16_t *restrict acc, int n)
+{
+	for (int x = 0; x < n; x++)
+		acc[x] = y[x];
+	for (int r = 1; r < rows; r++) {
+		y += stride;
+		for (int x = 0; x < n; x++)
+			acc[x] += y[x];
+	}
+}
+
 /* Sum of f consecutive values. */
-static unsigned sum_f(const uint32_t *v, int f)
+static unsigned sum_f(const uint16_t *v, int f)
 {
 	unsigned s = 0;
 
@@ -266,27 +285,29 @@ static unsigned sum_f(const uint32_t *v, int f)
 }
 
 /* Box-average f x f blocks of the source into d->tmp. Rows are summed
- * first, column by column, into an integer row (a plain loop over bytes
- * the compiler vectorises), then f columns across; integer sums make the
- * order irrelevant to the result. */
+ * first, column by column, into a 16-bit row (a plain loop over bytes
+ * the compiler vectorises, eight or more to an instruction), then f
+ * columns across; integer sums make the order irrelevant to the result.
+ * Blocks taller than ROWS16 (only with a small work_width on a huge
+ * frame) are summed ROWS16 rows at a time. */
 static void block_average(struct md_detector *d, const uint8_t *y, int stride)
 {
 	int f = d->f, ww = d->ww, n = d->ww * d->f;
 	float inv = 1.0f / (float)(f * f);
-	uint32_t *restrict acc = d->colsum;
+	uint16_t *restrict acc = d->colsum;
+	uint32_t *restrict bs = d->blocksum;
 
 	for (int wy = 0; wy < d->wh; wy++) {
-		const uint8_t *restrict row = y + (size_t)wy * f * stride;
+		memset(bs, 0, (size_t)ww * sizeof(*bs));
+		for (int r0 = 0; r0 < f; r0 += ROWS16) {
+			int rows = f - r0 < ROWS16 ? f - r0 : ROWS16;
 
-		for (int x = 0; x < n; x++)
-			acc[x] = row[x];
-		for (int yy = 1; yy < f; yy++) {
-			row += stride;
-			for (int x = 0; x < n; x++)
-				acc[x] += row[x];
+			sum_rows(y + (size_t)(wy * f + r0) * stride, stride, rows, acc, n);
+			for (int wx = 0; wx < ww; wx++)
+				bs[wx] += sum_f(acc + wx * f, f);
 		}
 		for (int wx = 0; wx < ww; wx++)
-			d->tmp[wy * ww + wx] = (float)sum_f(acc + wx * f, f) * inv;
+			d->tmp[wy * ww + wx] = (float)bs[wx] * inv;
 	}
 }
 
