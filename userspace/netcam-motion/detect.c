@@ -28,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define HIST_N 1024          /* |d| quantised in quarter levels */
+
 struct zone {
 	struct md_zone_cfg cfg;
 	int x0, y0, x1, y1;      /* working pixels, [x0,x1) */
@@ -51,12 +53,15 @@ struct md_detector {
 	float *cur, *bg, *tmp, *diff, *grad;
 	uint8_t *valid;          /* working mask: 1 = analysed */
 	uint8_t *chg, *chg2, *fin, *moving;
+	uint8_t *pick;           /* fit_px: pixels the fit uses */
 	uint8_t *whole;          /* whole-frame change mask at threshold T */
 	uint8_t *rows;           /* scratch for separable 3x3 / 5x5 passes */
 	uint8_t *zeros;          /* one row of zeros: outside the frame */
 	uint8_t *sat;            /* background learnt saturated: 1 high, 2 low */
 	int *stack;
 	uint32_t *hist;
+	uint32_t (*hist4)[HIST_N];  /* mad_sigma: four histograms, added up */
+	uint16_t *qdiff;         /* ... of these quantised |diff| */
 	uint16_t *colsum;        /* downscale: one row of column sums ... */
 	uint32_t *blocksum;      /* ... and of block sums */
 	struct zone zones[MD_MAX_ZONES];
@@ -70,7 +75,6 @@ struct md_detector {
 	long nvalid;
 };
 
-#define HIST_N 1024          /* |d| quantised in quarter levels */
 #define WARMUP_S 1.0         /* learn fast, report nothing, this long ... */
 #define WARMUP_FRAMES 5      /* ... and at least this many frames */
 
@@ -136,12 +140,15 @@ void md_free(struct md_detector *d)
 	free(d->chg2);
 	free(d->fin);
 	free(d->whole);
+	free(d->pick);
 	free(d->rows);
 	free(d->zeros);
 	free(d->moving);
 	free(d->sat);
 	free(d->stack);
 	free(d->hist);
+	free(d->hist4);
+	free(d->qdiff);
 	free(d->colsum);
 	free(d->blocksum);
 	free(d);
@@ -188,17 +195,20 @@ struct md_detector *md_new(const struct md_params *p, int src_w, int src_h,
 	d->chg2 = calloc(n, 1);
 	d->fin = calloc(n, 1);
 	d->whole = calloc(n, 1);
+	d->pick = calloc(n, 1);
 	d->rows = calloc(n, 1);
 	d->zeros = calloc((size_t)d->ww, 1);
 	d->moving = calloc(n, 1);
 	d->sat = calloc(n, 1);
 	d->stack = calloc(n, sizeof(int));
 	d->hist = calloc(HIST_N, sizeof(uint32_t));
+	d->hist4 = calloc(4, sizeof(*d->hist4));
+	d->qdiff = calloc(n, sizeof(uint16_t));
 	d->colsum = calloc((size_t)d->ww * d->f, sizeof(uint16_t));
 	d->blocksum = calloc((size_t)d->ww, sizeof(uint32_t));
 	if (!d->cur || !d->bg || !d->tmp || !d->diff || !d->grad || !d->valid || !d->chg ||
-	    !d->chg2 || !d->fin || !d->whole || !d->rows || !d->zeros || !d->moving || !d->sat || !d->stack || !d->hist ||
-	    !d->colsum || !d->blocksum) {
+	    !d->chg2 || !d->fin || !d->whole || !d->pick || !d->rows || !d->zeros || !d->moving || !d->sat || !d->stack || !d->hist ||
+	    !d->colsum || !d->blocksum || !d->hist4 || !d->qdiff) {
 		md_free(d);
 		return NULL;
 	}
@@ -344,26 +354,45 @@ static void downscale(struct md_detector *d, const uint8_t *y, int stride)
 	}
 }
 
+/* Marks in d->pick the pixels fit_px() may use: valid, not moving and,
+ * with skip_sat, not saturated. Pass by pass over whole arrays without
+ * branches, which the compiler vectorises; the sums that follow then skip
+ * most unused pixels in one test. */
+static void fit_pick(struct md_detector *d, float lo, float hi, int skip_sat)
+{
+	long N = (long)d->ww * d->wh;
+	uint8_t *restrict pick = d->pick;
+	const uint8_t *restrict valid = d->valid, *restrict moving = d->moving;
+	const uint8_t *restrict sat = d->sat;
+	const float *restrict cur = d->cur;
+
+	for (long i = 0; i < N; i++)
+		pick[i] = (valid[i] != 0) & (moving[i] == 0);
+	/* saturated now or when learnt: says nothing about the gain */
+	if (skip_sat) {
+		float hi1 = hi > 128 ? hi - 1.0f : INFINITY;
+		float lo1 = lo < 64 ? lo + 1.0f : -INFINITY;
+
+		for (long i = 0; i < N; i++)
+			pick[i] &= (sat[i] == 0) & (cur[i] < hi1) & (cur[i] > lo1);
+	}
+}
+
 /* Least-squares fit cur = g * bg + o over valid, non-moving pixels with
- * |residual| < lim (lim <= 0: all). Returns the pixel count. */
+ * |residual| < lim (lim <= 0: all). Returns the pixel count. The sums
+ * run in pixel order: double sums in another order could round
+ * differently and move a result. */
 static long fit_px(struct md_detector *d, double g0, double o0, double lim,
 		   float lo, float hi, int skip_sat, double *g, double *o)
 {
 	double sb = 0, sc = 0, sbb = 0, sbc = 0;
 	long n = 0, N = (long)d->ww * d->wh;
 
+	fit_pick(d, lo, hi, skip_sat);
 	for (long i = 0; i < N; i++) {
-		double b, c;
+		double b = d->bg[i], c = d->cur[i];
 
-		if (!d->valid[i] || d->moving[i])
-			continue;
-		b = d->bg[i];
-		c = d->cur[i];
-		/* saturated now or when learnt: says nothing about the gain */
-		if (skip_sat && (d->sat[i] || (c >= hi - 1.0f && hi > 128) ||
-				 (c <= lo + 1.0f && lo < 64)))
-			continue;
-		if (lim > 0 && fabs(c - (g0 * b + o0)) > lim)
+		if (!d->pick[i] || (lim > 0 && fabs(c - (g0 * b + o0)) > lim))
 			continue;
 		sb += b;
 		sc += c;
@@ -494,29 +523,42 @@ static void fit(struct md_detector *d, double g0, double o0, double lim,
 		fit_px(d, g0, o0, lim, lo, hi, 0, g, o);
 }
 
+/* Histogram of |diff| in quarter levels over valid pixels, moving ones
+ * too if with_moving; returns the pixel count. The bins go to d->hist.
+ * Pixels in a row often fall into the same bin: incrementing one counter
+ * would wait for the previous increment, so four sets of counters take
+ * turns and are added up at the end. */
+static long diff_hist(struct md_detector *d, int with_moving)
+{
+	long N = (long)d->ww * d->wh, n = 0;
+	uint32_t (*h)[HIST_N] = d->hist4;
+	uint16_t *restrict q = d->qdiff;
+
+	for (long i = 0; i < N; i++) {
+		int v = (int)(fabsf(d->diff[i]) * 4.0f);
+
+		q[i] = (uint16_t)(v < HIST_N ? v : HIST_N - 1);
+	}
+	memset(h, 0, 4 * sizeof(*h));
+	for (long i = 0; i < N; i++) {
+		if (!d->valid[i] || (!with_moving && d->moving[i]))
+			continue;
+		h[i & 3][q[i]]++;
+		n++;
+	}
+	for (int b = 0; b < HIST_N; b++)
+		d->hist[b] = h[0][b] + h[1][b] + h[2][b] + h[3][b];
+	return n;
+}
+
 /* 1.4826 * median |diff| over valid non-moving pixels (all valid if too few). */
 static double mad_sigma(struct md_detector *d)
 {
-	long N = (long)d->ww * d->wh, n = 0, acc = 0;
-	int pass;
+	long n, acc;
 
-	for (pass = 0; pass < 2; pass++) {
-		memset(d->hist, 0, HIST_N * sizeof(uint32_t));
-		n = 0;
-		for (long i = 0; i < N; i++) {
-			int q;
-
-			if (!d->valid[i] || (pass == 0 && d->moving[i]))
-				continue;
-			q = (int)(fabsf(d->diff[i]) * 4.0f);
-			if (q >= HIST_N)
-				q = HIST_N - 1;
-			d->hist[q]++;
-			n++;
-		}
-		if (n >= d->nvalid / 4 || n >= 64)
-			break;
-	}
+	n = diff_hist(d, 0);
+	if (!(n >= d->nvalid / 4 || n >= 64))
+		n = diff_hist(d, 1);
 	if (n == 0)
 		return 0;
 	acc = 0;
