@@ -838,6 +838,106 @@ void md_flush(struct md_detector *d)
 	}
 }
 
+/* Range of the valid pixels of the frame: lo, hi (255, 0 if none). An
+ * invalid pixel takes a value that changes neither, so the loop has no
+ * branch and vectorises. */
+static void value_range(const struct md_detector *d, float *lo, float *hi)
+{
+	long N = (long)d->ww * d->wh;
+	const uint8_t *restrict valid = d->valid;
+	const float *restrict cur = d->cur;
+	float l = 255, h = 0;
+
+	for (long i = 0; i < N; i++) {
+		float cl = valid[i] ? cur[i] : 255.0f, ch = valid[i] ? cur[i] : 0.0f;
+
+		l = cl < l ? cl : l;
+		h = ch > h ? ch : h;
+	}
+	*lo = l;
+	*hi = h;
+}
+
+/* Is the whole-frame change mask d->whole a light change: at least
+ * light_change_area % of the valid pixels, and spread over 12 or more
+ * cells of a 4x4 grid (5 % of a cell's valid pixels set)? *changed: the
+ * set pixels. Cell c spans the columns x with x * 4 / ww == c, that is
+ * from ceil(c * ww / 4): each cell's rows are summed in plain loops. */
+static int light_change(const struct md_detector *d, long *changed)
+{
+	int ww = d->ww, wh = d->wh, cells[16] = { 0 }, cellsz[16] = { 0 }, spread = 0;
+	int xs[5];
+
+	for (int c = 0; c <= 4; c++)
+		xs[c] = (c * ww + 3) / 4;
+	*changed = 0;
+	for (int y = 0; y < wh; y++) {
+		const uint8_t *v = d->valid + (long)y * ww, *m = d->whole + (long)y * ww;
+		int cy = y * 4 / wh;
+
+		for (int cx = 0; cx < 4; cx++) {
+			int nv = 0, nm = 0;
+
+			for (int x = xs[cx]; x < xs[cx + 1]; x++) {
+				nv += v[x];
+				nm += m[x];
+			}
+			cellsz[cy * 4 + cx] += nv;
+			cells[cy * 4 + cx] += nm;
+			*changed += nm;
+		}
+	}
+	for (int c = 0; c < 16; c++)
+		spread += cellsz[c] && cells[c] * 20 >= cellsz[c];
+	return d->nvalid && *changed * 100.0 >= d->p.light_change_area * d->nvalid &&
+	       spread >= 12;
+}
+
+/* moving = m dilated by a 5x5 square. */
+static void dilate5x5(struct md_detector *d, const uint8_t *m, uint8_t *moving)
+{
+	long N = (long)d->ww * d->wh;
+
+	box_sum(d, m, moving, 2);
+	for (long i = 0; i < N; i++)
+		moving[i] = moving[i] != 0;
+}
+
+/* 7. background += alpha * (frame - background) outside motion; under
+ * motion (unless the event is long) toward the background's predicted
+ * value g * bg + o instead, which keeps the hidden background in step
+ * with the global light. A pixel learnt at the frame's limits is marked
+ * saturated (1 high, 2 low) until it is learnt again near its value.
+ * Both targets are computed for every pixel and one picked, so the loop
+ * has no branch; the arithmetic is the same as taking one path. */
+static void update_background(struct md_detector *d, double g, double o,
+			      float lo, float hi, double T, float alpha,
+			      int long_event)
+{
+	long N = (long)d->ww * d->wh;
+	const float *restrict cur = d->cur;
+	float *restrict bg = d->bg;
+	const uint8_t *restrict moving = d->moving;
+	uint8_t *restrict sat = d->sat;
+	float hi1 = hi > 128 ? hi - 1.0f : INFINITY;
+	float lo1 = lo < 64 ? lo + 1.0f : -INFINITY;
+
+	for (long i = 0; i < N; i++) {
+		float c = cur[i], b = bg[i], p = (float)(g * b + o), nb;
+		int hold = (moving[i] != 0) & !long_event;
+		uint8_t s = sat[i], ns = s;
+
+		p = p < lo ? lo : (p > hi ? hi : p);
+		nb = b + alpha * ((hold ? p : c) - b);
+		bg[i] = nb;
+		/* in reverse order of precedence */
+		ns = fabsf(c - nb) < T ? 0 : ns;
+		ns = c <= lo1 ? 2 : ns;
+		ns = c >= hi1 ? 1 : ns;
+		sat[i] = hold ? s : ns;
+	}
+}
+
 void md_frame(struct md_detector *d, const uint8_t *y, int stride, double t,
 	      struct md_frame_info *info)
 {
@@ -870,16 +970,7 @@ void md_frame(struct md_detector *d, const uint8_t *y, int stride, double t,
 	/* 2. light compensation: fit, then refit without outliers. The
 	 * prediction is clamped to the frame's range: a brighter scene
 	 * saturates, and saturated pixels are no motion. */
-	lo = 255;
-	hi = 0;
-	for (long i = 0; i < N; i++) {
-		if (!d->valid[i])
-			continue;
-		if (d->cur[i] < lo)
-			lo = d->cur[i];
-		if (d->cur[i] > hi)
-			hi = d->cur[i];
-	}
+	value_range(d, &lo, &hi);
 	fit(d, 1, 0, 0, lo, hi, &g, &o);
 	predict_diff(d, g, o, lo, hi);
 	sig = mad_sigma(d);
@@ -913,26 +1004,7 @@ void md_frame(struct md_detector *d, const uint8_t *y, int stride, double t,
 
 	/* 4./5. whole-frame mask: light change? */
 	change_mask(d, T, 0, 0, d->ww, d->wh, d->whole);
-	changed = 0;
-	{
-		int cells[16] = { 0 }, cellsz[16] = { 0 }, spread = 0;
-
-		for (int yy = 0; yy < d->wh; yy++)
-			for (int xx = 0; xx < d->ww; xx++) {
-				int c = (yy * 4 / d->wh) * 4 + xx * 4 / d->ww;
-				long i = (long)yy * d->ww + xx;
-
-				cellsz[c] += d->valid[i];
-				cells[c] += d->whole[i];
-				changed += d->whole[i];
-			}
-		for (int c = 0; c < 16; c++)
-			spread += cellsz[c] && cells[c] * 20 >= cellsz[c];
-		if (d->nvalid &&
-		    changed * 100.0 >= d->p.light_change_area * d->nvalid &&
-		    spread >= 12)
-			light = 1;
-	}
+	light = light_change(d, &changed);
 	info->noise = d->noise;
 	info->threshold = T;
 	info->gain = g;
@@ -978,27 +1050,7 @@ void md_frame(struct md_detector *d, const uint8_t *y, int stride, double t,
 
 	/* 7. background update outside (dilated) whole-frame motion; the
 	 * mask of step 4 still holds: diff and threshold are unchanged */
-	box_sum(d, d->whole, d->moving, 2);
-	for (long i = 0; i < N; i++)
-		d->moving[i] = d->moving[i] != 0;
+	dilate5x5(d, d->whole, d->moving);
 	alpha = 1.0 - exp(-dt / d->p.background_time);
-	for (long i = 0; i < N; i++) {
-		float c = d->cur[i], p;
-
-		if (d->moving[i] && !long_event) {
-			/* keep the hidden background in step with the global
-			 * light: move it toward its predicted value */
-			p = (float)(g * d->bg[i] + o);
-			p = p < lo ? lo : p > hi ? hi : p;
-			d->bg[i] += (float)alpha * (p - d->bg[i]);
-			continue;
-		}
-		d->bg[i] += (float)alpha * (c - d->bg[i]);
-		if (c >= hi - 1.0f && hi > 128)
-			d->sat[i] = 1;
-		else if (c <= lo + 1.0f && lo < 64)
-			d->sat[i] = 2;
-		else if (fabsf(c - d->bg[i]) < T)
-			d->sat[i] = 0;
-	}
+	update_background(d, g, o, lo, hi, T, (float)alpha, long_event);
 }
