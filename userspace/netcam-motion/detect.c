@@ -713,9 +713,16 @@ static long components(struct md_detector *d, uint8_t *m, int x0, int y0,
 		for (int x = x0; x < x1; x++) {
 			int i = y * ww + x, bb[4];
 			long cnt;
+			const uint8_t *next;
 
-			if (m[i] != 1)
-				continue;
+			if (m[i] != 1) {
+				/* most of a row is still: jump to its next 1 */
+				next = memchr(m + i, 1, (size_t)(x1 - x));
+				if (!next)
+					break;
+				x += (int)(next - (m + i));
+				i = y * ww + x;
+			}
 			/* mark the component 2 (seen) ... */
 			cnt = flood(d, m, i, 1, 2, x0, y0, x1, y1, bb);
 			if (cnt < min_px) {
@@ -838,9 +845,9 @@ void md_flush(struct md_detector *d)
 	}
 }
 
-/* Range of the valid pixels of the frame: lo, hi (255, 0 if none). An
- * invalid pixel takes a value that changes neither, so the loop has no
- * branch and vectorises. */
+/* Range of the valid pixels of the frame: lo, hi (255, 0 if none). The
+ * tests rarely pass, so the branches cost less than selects would: those
+ * would chain every pixel's comparison to the previous one. */
 static void value_range(const struct md_detector *d, float *lo, float *hi)
 {
 	long N = (long)d->ww * d->wh;
@@ -849,10 +856,12 @@ static void value_range(const struct md_detector *d, float *lo, float *hi)
 	float l = 255, h = 0;
 
 	for (long i = 0; i < N; i++) {
-		float cl = valid[i] ? cur[i] : 255.0f, ch = valid[i] ? cur[i] : 0.0f;
-
-		l = cl < l ? cl : l;
-		h = ch > h ? ch : h;
+		if (!valid[i])
+			continue;
+		if (cur[i] < l)
+			l = cur[i];
+		if (cur[i] > h)
+			h = cur[i];
 	}
 	*lo = l;
 	*hi = h;
