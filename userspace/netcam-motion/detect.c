@@ -867,26 +867,45 @@ void md_flush(struct md_detector *d)
 	}
 }
 
+/* The bits of a float, as an integer. */
+static uint32_t float_bits(float v)
+{
+	uint32_t u;
+
+	memcpy(&u, &v, sizeof(u));
+	return u;
+}
+
+static float bits_float(uint32_t u)
+{
+	float v;
+
+	memcpy(&v, &u, sizeof(v));
+	return v;
+}
+
 /* Range of the valid pixels of the frame: lo, hi (255, 0 if none). The
- * tests rarely pass, so the branches cost less than selects would: those
- * would chain every pixel's comparison to the previous one. */
+ * working plane holds averages of bytes, never negative (nor -0): such
+ * IEEE floats order like their bits read as integers, and an integer
+ * minimum and maximum vectorise where a float one (with its NaN rules)
+ * does not. An invalid pixel takes a value that changes neither, picked
+ * with a mask (m: all ones for a valid pixel) rather than a branch. */
 static void value_range(const struct md_detector *d, float *lo, float *hi)
 {
 	long N = (long)d->ww * d->wh;
 	const uint8_t *restrict valid = d->valid;
 	const float *restrict cur = d->cur;
-	float l = 255, h = 0;
+	uint32_t l0 = float_bits(255.0f), l = l0, h = 0;
 
 	for (long i = 0; i < N; i++) {
-		if (!valid[i])
-			continue;
-		if (cur[i] < l)
-			l = cur[i];
-		if (cur[i] > h)
-			h = cur[i];
+		uint32_t u = float_bits(cur[i]), m = 0u - (valid[i] != 0);
+		uint32_t ul = (u & m) | (l0 & ~m), uh = u & m;
+
+		l = ul < l ? ul : l;
+		h = uh > h ? uh : h;
 	}
-	*lo = l;
-	*hi = h;
+	*lo = bits_float(l);
+	*hi = bits_float(h);
 }
 
 /* Is the whole-frame change mask d->whole a light change: at least
