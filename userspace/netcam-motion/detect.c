@@ -441,23 +441,24 @@ static long fit_px(struct md_detector *d, double g0, double o0, double lim,
 	return n;
 }
 
+/* diff = frame - prediction g * bg + o, the prediction clamped to lo..hi.
+ * Selects rather than branches, so the loop vectorises. */
 static void predict_diff(struct md_detector *d, double g, double o, float lo,
 			 float hi)
 {
 	long N = (long)d->ww * d->wh;
+	const float *restrict bg = d->bg, *restrict cur = d->cur;
+	const uint8_t *restrict sat = d->sat;
+	float *restrict diff = d->diff;
 
 	for (long i = 0; i < N; i++) {
-		float p = (float)(g * d->bg[i] + o);
+		float p = (float)(g * bg[i] + o), df;
 
-		if (p < lo)
-			p = lo;
-		if (p > hi)
-			p = hi;
-		d->diff[i] = d->cur[i] - p;
+		p = p < lo ? lo : p;
+		p = p > hi ? hi : p;
+		df = cur[i] - p;
 		/* a background learnt while saturated only bounds the truth */
-		if ((d->sat[i] == 1 && d->diff[i] > 0) ||
-		    (d->sat[i] == 2 && d->diff[i] < 0))
-			d->diff[i] = 0;
+		diff[i] = ((sat[i] == 1) & (df > 0)) | ((sat[i] == 2) & (df < 0)) ? 0.0f : df;
 	}
 }
 
