@@ -539,6 +539,35 @@ static void test_params_and_sizes(void)
 	}
 }
 
+/* Blocks taller than a 16-bit column sum holds (f > 257 rows: a huge
+ * frame with a small work_width) must still average right: a white frame
+ * after a black one is an offset of 255. */
+static void test_tall_blocks(void)
+{
+	enum { TW = 8448, TH = 1040 };
+	struct md_params p;
+	struct md_frame_info fi;
+	struct md_detector *d;
+	uint8_t *img = calloc((size_t)TW * TH, 1);
+	int w, h;
+
+	md_params_default(&p);
+	p.work_width = 32;
+	d = md_new(&p, TW, TH, NULL, NULL, 0, NULL, NULL);
+	CHECK(img && d, "%dx%d refused", TW, TH);
+	if (img && d) {
+		md_work_size(d, &w, &h);
+		CHECK(w == TW / 260 && h == 4, "works at %dx%d, want 32x4 (260 px blocks)", w, h);
+		md_frame(d, img, TW, 0.0, &fi);
+		memset(img, 255, (size_t)TW * TH);
+		md_frame(d, img, TW, 0.1, &fi);
+		CHECK(fabs(fi.offset - 255) < 1e-3 && fabs(fi.gain - 1) < 1e-9,
+		      "black then white: gain %.3f offset %.3f, want 1, 255", fi.gain, fi.offset);
+	}
+	md_free(d);
+	free(img);
+}
+
 /* ---- config, y4m, json (small temp files) ------------------------------ */
 
 static char tmpdir[] = "/tmp/netcam-motion-test.XXXXXX";
@@ -703,6 +732,7 @@ int main(void)
 	test_startup_frame_differs();
 	test_flat_frame();
 	test_two_level_pattern();
+	test_tall_blocks();
 	if (!mkdtemp(tmpdir)) {
 		perror("mkdtemp");
 		return 1;

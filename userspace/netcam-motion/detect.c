@@ -30,6 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define HIST_N 1024          /* |d| quantised in quarter levels */
+
 struct zone {
 	struct md_zone_cfg cfg;
 	int x0, y0, x1, y1;      /* working pixels, [x0,x1) */
@@ -55,9 +57,17 @@ struct md_detector {
 	float *still;            /* seconds changed but unchanging, per pixel */
 	uint8_t *valid;          /* working mask: 1 = analysed */
 	uint8_t *chg, *chg2, *fin, *moving;
+	uint8_t *pick;           /* fit_px: pixels the fit uses */
+	uint8_t *whole;          /* whole-frame change mask at threshold T */
+	uint8_t *rows;           /* scratch for separable 3x3 / 5x5 passes */
+	uint8_t *zeros;          /* one row of zeros: outside the frame */
 	uint8_t *sat;            /* background learnt saturated: 1 high, 2 low */
 	int *stack;
 	uint32_t *hist;
+	uint32_t (*hist4)[HIST_N];  /* mad_sigma: four histograms, added up */
+	uint16_t *qdiff;         /* ... of these quantised |diff| */
+	uint16_t *colsum;        /* downscale: one row of column sums ... */
+	uint32_t *blocksum;      /* ... and of block sums */
 	struct zone zones[MD_MAX_ZONES];
 	int nz;
 	md_event_cb cb;
@@ -69,7 +79,6 @@ struct md_detector {
 	long nvalid;
 };
 
-#define HIST_N 1024          /* |d| quantised in quarter levels */
 #define WARMUP_S 1.0         /* learn fast, report nothing, this long ... */
 #define WARMUP_FRAMES 5      /* ... and at least this many frames */
 
@@ -139,10 +148,18 @@ void md_free(struct md_detector *d)
 	free(d->chg);
 	free(d->chg2);
 	free(d->fin);
+	free(d->whole);
+	free(d->pick);
+	free(d->rows);
+	free(d->zeros);
 	free(d->moving);
 	free(d->sat);
 	free(d->stack);
 	free(d->hist);
+	free(d->hist4);
+	free(d->qdiff);
+	free(d->colsum);
+	free(d->blocksum);
 	free(d);
 }
 
@@ -188,17 +205,32 @@ struct md_detector *md_new(const struct md_params *p, int src_w, int src_h,
 	d->chg = calloc(n, 1);
 	d->chg2 = calloc(n, 1);
 	d->fin = calloc(n, 1);
+	d->whole = calloc(n, 1);
+	d->pick = calloc(n, 1);
+	d->rows = calloc(n, 1);
+	d->zeros = calloc((size_t)d->ww, 1);
 	d->moving = calloc(n, 1);
 	d->sat = calloc(n, 1);
 	d->stack = calloc(n, sizeof(int));
 	d->hist = calloc(HIST_N, sizeof(uint32_t));
+	d->hist4 = calloc(4, sizeof(*d->hist4));
+	d->qdiff = calloc(n, sizeof(uint16_t));
+	d->colsum = calloc((size_t)d->ww * d->f, sizeof(uint16_t));
+	d->blocksum = calloc((size_t)d->ww, sizeof(uint32_t));
 	if (!d->cur || !d->prev || !d->still || !d->bg || !d->tmp || !d->diff || !d->grad || !d->valid || !d->chg ||
-	    !d->chg2 || !d->fin || !d->moving || !d->sat || !d->stack || !d->hist) {
+	    !d->chg2 || !d->fin || !d->whole || !d->pick || !d->rows || !d->zeros || !d->moving || !d->sat || !d->stack || !d->hist ||
+	    !d->colsum || !d->blocksum || !d->hist4 || !d->qdiff) {
 		md_free(d);
 		return NULL;
 	}
-	/* A working pixel is analysed if most of its source block is. */
-	for (int y = 0; y < d->wh; y++) {
+	/* A working pixel is analysed if most of its source block is; without
+	 * a mask, every one is (and a 1080p frame's 2 million source pixels
+	 * need not be looked at). */
+	if (!mask) {
+		memset(d->valid, 1, n);
+		d->nvalid = (long)n;
+	}
+	for (int y = 0; mask && y < d->wh; y++) {
 		for (int x = 0; x < d->ww; x++) {
 			int on = 0, tot = 0;
 
@@ -209,7 +241,7 @@ struct md_detector *md_new(const struct md_params *p, int src_w, int src_h,
 					if (sy >= src_h || sx >= src_w)
 						continue;
 					tot++;
-					on += !mask || mask[(size_t)sy * src_w + sx];
+					on += mask[(size_t)sy * src_w + sx] != 0;
 				}
 			d->valid[y * d->ww + x] = tot && on * 2 >= tot;
 			d->nvalid += d->valid[y * d->ww + x];
@@ -253,67 +285,153 @@ struct md_detector *md_new(const struct md_params *p, int src_w, int src_h,
 	return d;
 }
 
+/* Rows a 16-bit column sum of bytes can hold: 257 * 255 = 65535. */
+#define ROWS16 257
+
+/* acc[x] = sum of the n-byte rows y[0..rows-1] (stride apart) at x. */
+static void sum_rows(const uint8_t *restrict y, int stride, int rows,
+		     uint16_t *restrict acc, int n)
+{
+	for (int x = 0; x < n; x++)
+		acc[x] = y[x];
+	for (int r = 1; r < rows; r++) {
+		y += stride;
+		for (int x = 0; x < n; x++)
+			acc[x] += y[x];
+	}
+}
+
+/* Sum of f consecutive values. */
+static unsigned sum_f(const uint16_t *v, int f)
+{
+	unsigned s = 0;
+
+	for (int i = 0; i < f; i++)
+		s += v[i];
+	return s;
+}
+
+/* bs[wx] += the sum of block wx's f values in acc. */
+static inline void add_blocks(const uint16_t *restrict acc, uint32_t *restrict bs,
+			      int ww, int f)
+{
+	for (int wx = 0; wx < ww; wx++)
+		bs[wx] += sum_f(acc + wx * f, f);
+}
+
+/* add_blocks(); with f a constant the compiler vectorises across blocks
+ * (f = 4, 640 px wide frames, would otherwise add four values at a time),
+ * so the usual factors get a copy of their own. */
+static void block_sums(const uint16_t *acc, uint32_t *bs, int ww, int f)
+{
+	switch (f) {
+	case 2: add_blocks(acc, bs, ww, 2); break;
+	case 3: add_blocks(acc, bs, ww, 3); break;
+	case 4: add_blocks(acc, bs, ww, 4); break;
+	case 8: add_blocks(acc, bs, ww, 8); break;
+	case 12: add_blocks(acc, bs, ww, 12); break;
+	default: add_blocks(acc, bs, ww, f); break;
+	}
+}
+
+/* Box-average f x f blocks of the source into d->tmp. Rows are summed
+ * first, column by column, into a 16-bit row (a plain loop over bytes
+ * the compiler vectorises, eight or more to an instruction), then f
+ * columns across; integer sums make the order irrelevant to the result.
+ * Blocks taller than ROWS16 (only with a small work_width on a huge
+ * frame) are summed ROWS16 rows at a time. */
+static void block_average(struct md_detector *d, const uint8_t *y, int stride)
+{
+	int f = d->f, ww = d->ww, n = d->ww * d->f;
+	float inv = 1.0f / (float)(f * f);
+	uint16_t *restrict acc = d->colsum;
+	uint32_t *restrict bs = d->blocksum;
+
+	for (int wy = 0; wy < d->wh; wy++) {
+		memset(bs, 0, (size_t)ww * sizeof(*bs));
+		for (int r0 = 0; r0 < f; r0 += ROWS16) {
+			int rows = f - r0 < ROWS16 ? f - r0 : ROWS16;
+
+			sum_rows(y + (size_t)(wy * f + r0) * stride, stride, rows, acc, n);
+			block_sums(acc, bs, ww, f);
+		}
+		for (int wx = 0; wx < ww; wx++)
+			d->tmp[wy * ww + wx] = (float)bs[wx] * inv;
+	}
+}
+
+/* 3-tap box along a row of n >= 1 values, edges clamped. The ends are
+ * done apart so the inner loop has no branches. */
+static void box3_row(const float *restrict r, float *restrict o, int n)
+{
+	const float third = 1.0f / 3.0f;
+
+	o[0] = (r[0] + r[0] + r[n > 1 ? 1 : 0]) * third;
+	for (int x = 1; x < n - 1; x++)
+		o[x] = (r[x - 1] + r[x] + r[x + 1]) * third;
+	if (n > 1)
+		o[n - 1] = (r[n - 2] + r[n - 1] + r[n - 1]) * third;
+}
+
 /* Box-average f x f blocks, then a 3x3 box blur (clamped edges). */
 static void downscale(struct md_detector *d, const uint8_t *y, int stride)
 {
-	int f = d->f, ww = d->ww, wh = d->wh;
-	float inv = 1.0f / (float)(f * f);
+	int ww = d->ww, wh = d->wh;
 
-	for (int wy = 0; wy < wh; wy++) {
-		for (int wx = 0; wx < ww; wx++) {
-			unsigned s = 0;
-
-			for (int yy = 0; yy < f; yy++) {
-				const uint8_t *row = y + (size_t)(wy * f + yy) * stride + wx * f;
-
-				for (int xx = 0; xx < f; xx++)
-					s += row[xx];
-			}
-			d->tmp[wy * ww + wx] = (float)s * inv;
-		}
-	}
+	block_average(d, y, stride);
 	/* horizontal then vertical 3-tap box */
+	for (int wy = 0; wy < wh; wy++)
+		box3_row(d->tmp + wy * ww, d->diff + wy * ww, ww);
 	for (int wy = 0; wy < wh; wy++) {
-		const float *r = d->tmp + wy * ww;
-		float *o = d->diff + wy * ww;
-
-		for (int wx = 0; wx < ww; wx++) {
-			float a = r[wx > 0 ? wx - 1 : 0], b = r[wx];
-			float c = r[wx < ww - 1 ? wx + 1 : ww - 1];
-
-			o[wx] = (a + b + c) * (1.0f / 3.0f);
-		}
-	}
-	for (int wy = 0; wy < wh; wy++) {
-		const float *a = d->diff + (wy > 0 ? wy - 1 : 0) * ww;
-		const float *b = d->diff + wy * ww;
-		const float *c = d->diff + (wy < wh - 1 ? wy + 1 : wh - 1) * ww;
+		const float *restrict a = d->diff + (wy > 0 ? wy - 1 : 0) * ww;
+		const float *restrict b = d->diff + wy * ww;
+		const float *restrict c = d->diff + (wy < wh - 1 ? wy + 1 : wh - 1) * ww;
+		float *restrict o = d->cur + wy * ww;
 
 		for (int wx = 0; wx < ww; wx++)
-			d->cur[wy * ww + wx] = (a[wx] + b[wx] + c[wx]) * (1.0f / 3.0f);
+			o[wx] = (a[wx] + b[wx] + c[wx]) * (1.0f / 3.0f);
+	}
+}
+
+/* Marks in d->pick the pixels fit_px() may use: valid, not moving and,
+ * with skip_sat, not saturated. Pass by pass over whole arrays without
+ * branches, which the compiler vectorises; the sums that follow then skip
+ * most unused pixels in one test. */
+static void fit_pick(struct md_detector *d, float lo, float hi, int skip_sat)
+{
+	long N = (long)d->ww * d->wh;
+	uint8_t *restrict pick = d->pick;
+	const uint8_t *restrict valid = d->valid, *restrict moving = d->moving;
+	const uint8_t *restrict sat = d->sat;
+	const float *restrict cur = d->cur;
+
+	for (long i = 0; i < N; i++)
+		pick[i] = (valid[i] != 0) & (moving[i] == 0);
+	/* saturated now or when learnt: says nothing about the gain */
+	if (skip_sat) {
+		float hi1 = hi > 128 ? hi - 1.0f : INFINITY;
+		float lo1 = lo < 64 ? lo + 1.0f : -INFINITY;
+
+		for (long i = 0; i < N; i++)
+			pick[i] &= (sat[i] == 0) & (cur[i] < hi1) & (cur[i] > lo1);
 	}
 }
 
 /* Least-squares fit cur = g * bg + o over valid, non-moving pixels with
- * |residual| < lim (lim <= 0: all). Returns the pixel count. */
+ * |residual| < lim (lim <= 0: all). Returns the pixel count. The sums
+ * run in pixel order: double sums in another order could round
+ * differently and move a result. */
 static long fit_px(struct md_detector *d, double g0, double o0, double lim,
 		   float lo, float hi, int skip_sat, double *g, double *o)
 {
 	double sb = 0, sc = 0, sbb = 0, sbc = 0;
 	long n = 0, N = (long)d->ww * d->wh;
 
+	fit_pick(d, lo, hi, skip_sat);
 	for (long i = 0; i < N; i++) {
-		double b, c;
+		double b = d->bg[i], c = d->cur[i];
 
-		if (!d->valid[i] || d->moving[i])
-			continue;
-		b = d->bg[i];
-		c = d->cur[i];
-		/* saturated now or when learnt: says nothing about the gain */
-		if (skip_sat && (d->sat[i] || (c >= hi - 1.0f && hi > 128) ||
-				 (c <= lo + 1.0f && lo < 64)))
-			continue;
-		if (lim > 0 && fabs(c - (g0 * b + o0)) > lim)
+		if (!d->pick[i] || (lim > 0 && fabs(c - (g0 * b + o0)) > lim))
 			continue;
 		sb += b;
 		sc += c;
@@ -340,53 +458,100 @@ static long fit_px(struct md_detector *d, double g0, double o0, double lim,
 	return n;
 }
 
+/* diff = frame - prediction g * bg + o, the prediction clamped to lo..hi.
+ * Selects rather than branches, so the loop vectorises. */
 static void predict_diff(struct md_detector *d, double g, double o, float lo,
 			 float hi)
 {
 	long N = (long)d->ww * d->wh;
+	const float *restrict bg = d->bg, *restrict cur = d->cur;
+	const uint8_t *restrict sat = d->sat;
+	float *restrict diff = d->diff;
 
 	for (long i = 0; i < N; i++) {
-		float p = (float)(g * d->bg[i] + o);
+		float p = (float)(g * bg[i] + o), df;
 
-		if (p < lo)
-			p = lo;
-		if (p > hi)
-			p = hi;
-		d->diff[i] = d->cur[i] - p;
+		p = p < lo ? lo : p;
+		p = p > hi ? hi : p;
+		df = cur[i] - p;
 		/* a background learnt while saturated only bounds the truth */
-		if ((d->sat[i] == 1 && d->diff[i] > 0) ||
-		    (d->sat[i] == 2 && d->diff[i] < 0))
-			d->diff[i] = 0;
+		diff[i] = ((sat[i] == 1) & (df > 0)) | ((sat[i] == 2) & (df < 0)) ? 0.0f : df;
+	}
+}
+
+/* Half the larger of |dx|, |dy| (central differences, clamped at the
+ * frame's edges) of b at x, y. */
+static float grad_at(const float *b, int ww, int wh, int x, int y)
+{
+	int xl = x > 0 ? x - 1 : x, xr = x < ww - 1 ? x + 1 : x;
+	int yu = y > 0 ? y - 1 : y, yd = y < wh - 1 ? y + 1 : y;
+	float gx = fabsf(b[y * ww + xr] - b[y * ww + xl]);
+	float gy = fabsf(b[yd * ww + x] - b[yu * ww + x]);
+
+	return 0.5f * (gx > gy ? gx : gy);
+}
+
+/* grad_at() for every pixel: the frame's border with the clamps, the
+ * inside in a loop without them. */
+static void gradient(const float *restrict b, float *restrict g, int ww, int wh)
+{
+	for (int y = 0; y < wh; y++) {
+		if (y == 0 || y == wh - 1 || ww < 3) {
+			for (int x = 0; x < ww; x++)
+				g[y * ww + x] = grad_at(b, ww, wh, x, y);
+			continue;
+		}
+		g[y * ww] = grad_at(b, ww, wh, 0, y);
+		g[y * ww + ww - 1] = grad_at(b, ww, wh, ww - 1, y);
+		for (int x = 1; x < ww - 1; x++) {
+			int i = y * ww + x;
+			float gx = fabsf(b[i + 1] - b[i - 1]);
+			float gy = fabsf(b[i + ww] - b[i - ww]);
+
+			g[i] = 0.5f * (gx > gy ? gx : gy);
+		}
+	}
+}
+
+static float maxf(float a, float b)
+{
+	return a > b ? a : b;
+}
+
+/* o = maximum of m over each pixel's 3x3 neighbourhood inside the frame:
+ * along columns, then along rows (the maximum does not care in which
+ * order it is taken). t: scratch; o may be m. */
+static void max3x3(const float *m, float *t, float *o, int ww, int wh)
+{
+	for (int y = 0; y < wh; y++) {
+		const float *a = m + (y > 0 ? y - 1 : y) * ww, *b = m + y * ww;
+		const float *c = m + (y < wh - 1 ? y + 1 : y) * ww;
+
+		for (int x = 0; x < ww; x++)
+			t[y * ww + x] = maxf(maxf(a[x], b[x]), c[x]);
+	}
+	for (int y = 0; y < wh; y++) {
+		const float *r = t + y * ww;
+		float *oy = o + y * ww;
+
+		oy[0] = ww > 1 ? maxf(r[0], r[1]) : r[0];
+		for (int x = 1; x < ww - 1; x++)
+			oy[x] = maxf(maxf(r[x - 1], r[x]), r[x + 1]);
+		if (ww > 1)
+			oy[ww - 1] = maxf(r[ww - 2], r[ww - 1]);
 	}
 }
 
 static void edges(struct md_detector *d, double k)
 {
-	int ww = d->ww, wh = d->wh;
-	const float *b = d->bg;
-	float *g = d->tmp;
+	long N = (long)d->ww * d->wh;
 
 	/* gradient magnitude (max of |dx|, |dy|, central differences) ... */
-	for (int y = 0; y < wh; y++)
-		for (int x = 0; x < ww; x++) {
-			int xl = x > 0 ? x - 1 : x, xr = x < ww - 1 ? x + 1 : x;
-			int yu = y > 0 ? y - 1 : y, yd = y < wh - 1 ? y + 1 : y;
-			float gx = fabsf(b[y * ww + xr] - b[y * ww + xl]);
-			float gy = fabsf(b[yd * ww + x] - b[yu * ww + x]);
-
-			g[y * ww + x] = 0.5f * (gx > gy ? gx : gy);
-		}
+	gradient(d->bg, d->tmp, d->ww, d->wh);
 	/* ... and its 3x3 maximum, so both flanks of an edge are covered */
-	for (int y = 0; y < wh; y++)
-		for (int x = 0; x < ww; x++) {
-			float m = 0;
-
-			for (int yy = y > 0 ? y - 1 : 0; yy <= y + 1 && yy < wh; yy++)
-				for (int xx = x > 0 ? x - 1 : 0; xx <= x + 1 && xx < ww; xx++)
-					if (g[yy * ww + xx] > m)
-						m = g[yy * ww + xx];
-			d->grad[y * ww + x] = (float)(k * m);
-		}
+	max3x3(d->tmp, d->grad, d->tmp, d->ww, d->wh);
+	for (long i = 0; i < N; i++)
+		d->grad[i] = (float)(k * d->tmp[i]);
 }
 
 /* Pixels saturated now or when learnt say nothing about the gain; but in a
@@ -398,29 +563,42 @@ static void fit(struct md_detector *d, double g0, double o0, double lim,
 		fit_px(d, g0, o0, lim, lo, hi, 0, g, o);
 }
 
+/* Histogram of |diff| in quarter levels over valid pixels, moving ones
+ * too if with_moving; returns the pixel count. The bins go to d->hist.
+ * Pixels in a row often fall into the same bin: incrementing one counter
+ * would wait for the previous increment, so four sets of counters take
+ * turns and are added up at the end. */
+static long diff_hist(struct md_detector *d, int with_moving)
+{
+	long N = (long)d->ww * d->wh, n = 0;
+	uint32_t (*h)[HIST_N] = d->hist4;
+	uint16_t *restrict q = d->qdiff;
+
+	for (long i = 0; i < N; i++) {
+		int v = (int)(fabsf(d->diff[i]) * 4.0f);
+
+		q[i] = (uint16_t)(v < HIST_N ? v : HIST_N - 1);
+	}
+	memset(h, 0, 4 * sizeof(*h));
+	for (long i = 0; i < N; i++) {
+		if (!d->valid[i] || (!with_moving && d->moving[i]))
+			continue;
+		h[i & 3][q[i]]++;
+		n++;
+	}
+	for (int b = 0; b < HIST_N; b++)
+		d->hist[b] = h[0][b] + h[1][b] + h[2][b] + h[3][b];
+	return n;
+}
+
 /* 1.4826 * median |diff| over valid non-moving pixels (all valid if too few). */
 static double mad_sigma(struct md_detector *d)
 {
-	long N = (long)d->ww * d->wh, n = 0, acc = 0;
-	int pass;
+	long n, acc;
 
-	for (pass = 0; pass < 2; pass++) {
-		memset(d->hist, 0, HIST_N * sizeof(uint32_t));
-		n = 0;
-		for (long i = 0; i < N; i++) {
-			int q;
-
-			if (!d->valid[i] || (pass == 0 && d->moving[i]))
-				continue;
-			q = (int)(fabsf(d->diff[i]) * 4.0f);
-			if (q >= HIST_N)
-				q = HIST_N - 1;
-			d->hist[q]++;
-			n++;
-		}
-		if (n >= d->nvalid / 4 || n >= 64)
-			break;
-	}
+	n = diff_hist(d, 0);
+	if (!(n >= d->nvalid / 4 || n >= 64))
+		n = diff_hist(d, 1);
 	if (n == 0)
 		return 0;
 	acc = 0;
@@ -432,55 +610,90 @@ static double mad_sigma(struct md_detector *d)
 	return 1.4826 * HIST_N / 4.0;
 }
 
-/* Threshold |diff| inside rect into out (0/1), then despeckle. */
+/* Sum of m[x-r..x+r], 0 beyond the ends of the row of n values. */
+static int window_sum(const uint8_t *m, int n, int x, int r)
+{
+	int s = 0;
+
+	for (int k = x - r; k <= x + r; k++)
+		s += k >= 0 && k < n ? m[k] : 0;
+	return s;
+}
+
+/* Each value's window sum (radius r) along a row of n values; the ends,
+ * where the window leaves the row, apart so the inner loop has no
+ * bounds to check. */
+static void sum_row(const uint8_t *restrict m, uint8_t *restrict o, int n, int r)
+{
+	int lo = r < n ? r : n, hi = n - r > lo ? n - r : lo, x;
+
+	for (x = 0; x < lo; x++)
+		o[x] = (uint8_t)window_sum(m, n, x, r);
+	for (; x < hi; x++) {
+		int s = m[x];
+
+		for (int k = 1; k <= r; k++)
+			s += m[x - k] + m[x + k];
+		o[x] = (uint8_t)s;
+	}
+	for (; x < n; x++)
+		o[x] = (uint8_t)window_sum(m, n, x, r);
+}
+
+/* o = sum over the (2r+1) x (2r+1) neighbourhood of m (0/1 values), 0
+ * outside the frame. Separable: rows into d->rows, then columns. */
+static void box_sum(struct md_detector *d, const uint8_t *m, uint8_t *restrict o, int r)
+{
+	int ww = d->ww, wh = d->wh;
+
+	for (int y = 0; y < wh; y++)
+		sum_row(m + y * ww, d->rows + y * ww, ww, r);
+	for (int y = 0; y < wh; y++) {
+		uint8_t *restrict oy = o + y * ww;
+		const uint8_t *restrict c = d->rows + y * ww;
+
+		for (int x = 0; x < ww; x++)
+			oy[x] = c[x];
+		for (int k = 1; k <= r; k++) {
+			const uint8_t *restrict a = y - k >= 0 ? c - k * ww : d->zeros;
+			const uint8_t *restrict b = y + k < wh ? c + k * ww : d->zeros;
+
+			for (int x = 0; x < ww; x++)
+				oy[x] += a[x] + b[x];
+		}
+	}
+}
+
+/* Threshold |diff| inside rect into out (0/1), then despeckle. Outside the
+ * rect the raw mask is 0, so whole-frame neighbour counts are the counts
+ * inside the rect. */
 static void change_mask(struct md_detector *d, double T, int x0, int y0,
 			int x1, int y1, uint8_t *out)
 {
-	int ww = d->ww;
-	uint8_t *raw = d->chg;
+	size_t n = (size_t)d->ww * d->wh;
+	uint8_t *restrict raw = d->chg, *restrict er = d->chg2;
 
-	memset(out, 0, (size_t)ww * d->wh);
-	memset(raw, 0, (size_t)ww * d->wh);
-	for (int y = y0; y < y1; y++)
-		for (int x = x0; x < x1; x++) {
-			int i = y * ww + x;
+	memset(raw, 0, n);
+	for (int y = y0; y < y1; y++) {
+		const float *restrict df = d->diff + y * d->ww, *restrict gr = d->grad + y * d->ww;
+		const uint8_t *restrict v = d->valid + y * d->ww;
+		uint8_t *restrict r = raw + y * d->ww;
 
-			raw[i] = d->valid[i] && fabsf(d->diff[i]) > T + d->grad[i];
-		}
+		for (int x = x0; x < x1; x++)
+			r[x] = (v[x] != 0) & (fabsf(df[x]) > T + gr[x]);
+	}
 	if (!d->p.despeckle) {
-		memcpy(out, raw, (size_t)ww * d->wh);
+		memcpy(out, raw, n);
 		return;
 	}
 	/* erode: keep a set pixel with >= 6 of its 3x3 neighbourhood set */
-	memset(d->chg2, 0, (size_t)ww * d->wh);
-	for (int y = y0; y < y1; y++)
-		for (int x = x0; x < x1; x++) {
-			int i = y * ww + x, c = 0;
-
-			if (!raw[i])
-				continue;
-			for (int yy = y - 1; yy <= y + 1; yy++)
-				for (int xx = x - 1; xx <= x + 1; xx++)
-					if (yy >= y0 && yy < y1 && xx >= x0 && xx < x1)
-						c += raw[yy * ww + xx];
-			d->chg2[i] = c >= 6;
-		}
+	box_sum(d, raw, er, 1);
+	for (size_t i = 0; i < n; i++)
+		er[i] = raw[i] & (er[i] >= 6);
 	/* dilate back, but only onto pixels of the raw mask */
-	for (int y = y0; y < y1; y++)
-		for (int x = x0; x < x1; x++) {
-			int i = y * ww + x, on = 0;
-
-			if (!raw[i])
-				continue;
-			for (int yy = y - 1; yy <= y + 1 && !on; yy++)
-				for (int xx = x - 1; xx <= x + 1; xx++)
-					if (yy >= y0 && yy < y1 && xx >= x0 &&
-					    xx < x1 && d->chg2[yy * ww + xx]) {
-						on = 1;
-						break;
-					}
-			out[i] = (uint8_t)on;
-		}
+	box_sum(d, er, out, 1);
+	for (size_t i = 0; i < n; i++)
+		out[i] = raw[i] & (out[i] != 0);
 }
 
 /* Relabel the 8-connected component of value `from` around pixel `start`,
@@ -540,9 +753,16 @@ static long components(struct md_detector *d, uint8_t *m, int x0, int y0,
 		for (int x = x0; x < x1; x++) {
 			int i = y * ww + x, bb[4];
 			long cnt;
+			const uint8_t *next;
 
-			if (m[i] != 1)
-				continue;
+			if (m[i] != 1) {
+				/* most of a row is still: jump to its next 1 */
+				next = memchr(m + i, 1, (size_t)(x1 - x));
+				if (!next)
+					break;
+				x += (int)(next - (m + i));
+				i = y * ww + x;
+			}
 			/* mark the component 2 (seen) ... */
 			cnt = flood(d, m, i, 1, 2, x0, y0, x1, y1, bb);
 			if (cnt < min_px) {
@@ -671,14 +891,14 @@ void md_flush(struct md_detector *d)
  * learnt (a "ghost": without this it would count as motion until
  * max_event). A pixel that differs from the background but not from the
  * previous frame for still_time seconds becomes background at once, and is
- * no longer part of this frame's change mask.
+ * no longer part of this frame's whole-frame change mask.
  */
 static void absorb_still(struct md_detector *d, double T, double dt)
 {
 	long N = (long)d->ww * d->wh;
 
 	for (long i = 0; i < N; i++) {
-		if (!d->fin[i] || fabsf(d->cur[i] - d->prev[i]) >= T) {
+		if (!d->whole[i] || fabsf(d->cur[i] - d->prev[i]) >= T) {
 			d->still[i] = 0;
 			continue;
 		}
@@ -687,8 +907,129 @@ static void absorb_still(struct md_detector *d, double T, double dt)
 			d->bg[i] = d->cur[i];
 			d->sat[i] = 0;
 			d->still[i] = 0;
-			d->fin[i] = 0;
+			d->whole[i] = 0;
 		}
+	}
+}
+
+/* The bits of a float, as an integer. */
+static uint32_t float_bits(float v)
+{
+	uint32_t u;
+
+	memcpy(&u, &v, sizeof(u));
+	return u;
+}
+
+static float bits_float(uint32_t u)
+{
+	float v;
+
+	memcpy(&v, &u, sizeof(v));
+	return v;
+}
+
+/* Range of the valid pixels of the frame: lo, hi (255, 0 if none). The
+ * working plane holds averages of bytes, never negative (nor -0): such
+ * IEEE floats order like their bits read as integers, and an integer
+ * minimum and maximum vectorise where a float one (with its NaN rules)
+ * does not. An invalid pixel takes a value that changes neither, picked
+ * with a mask (m: all ones for a valid pixel) rather than a branch. */
+static void value_range(const struct md_detector *d, float *lo, float *hi)
+{
+	long N = (long)d->ww * d->wh;
+	const uint8_t *restrict valid = d->valid;
+	const float *restrict cur = d->cur;
+	uint32_t l0 = float_bits(255.0f), l = l0, h = 0;
+
+	for (long i = 0; i < N; i++) {
+		uint32_t u = float_bits(cur[i]), m = 0u - (valid[i] != 0);
+		uint32_t ul = (u & m) | (l0 & ~m), uh = u & m;
+
+		l = ul < l ? ul : l;
+		h = uh > h ? uh : h;
+	}
+	*lo = bits_float(l);
+	*hi = bits_float(h);
+}
+
+/* Is the whole-frame change mask d->whole a light change: at least
+ * light_change_area % of the valid pixels, and spread over 12 or more
+ * cells of a 4x4 grid (5 % of a cell's valid pixels set)? *changed: the
+ * set pixels. Cell c spans the columns x with x * 4 / ww == c, that is
+ * from ceil(c * ww / 4): each cell's rows are summed in plain loops. */
+static int light_change(const struct md_detector *d, long *changed)
+{
+	int ww = d->ww, wh = d->wh, cells[16] = { 0 }, cellsz[16] = { 0 }, spread = 0;
+	int xs[5];
+
+	for (int c = 0; c <= 4; c++)
+		xs[c] = (c * ww + 3) / 4;
+	*changed = 0;
+	for (int y = 0; y < wh; y++) {
+		const uint8_t *v = d->valid + (long)y * ww, *m = d->whole + (long)y * ww;
+		int cy = y * 4 / wh;
+
+		for (int cx = 0; cx < 4; cx++) {
+			int nv = 0, nm = 0;
+
+			for (int x = xs[cx]; x < xs[cx + 1]; x++) {
+				nv += v[x];
+				nm += m[x];
+			}
+			cellsz[cy * 4 + cx] += nv;
+			cells[cy * 4 + cx] += nm;
+			*changed += nm;
+		}
+	}
+	for (int c = 0; c < 16; c++)
+		spread += cellsz[c] && cells[c] * 20 >= cellsz[c];
+	return d->nvalid && *changed * 100.0 >= d->p.light_change_area * d->nvalid &&
+	       spread >= 12;
+}
+
+/* moving = m dilated by a 5x5 square. */
+static void dilate5x5(struct md_detector *d, const uint8_t *m, uint8_t *moving)
+{
+	long N = (long)d->ww * d->wh;
+
+	box_sum(d, m, moving, 2);
+	for (long i = 0; i < N; i++)
+		moving[i] = moving[i] != 0;
+}
+
+/* 7. background += alpha * (frame - background) outside motion; under
+ * motion (unless the event is long) toward the background's predicted
+ * value g * bg + o instead, which keeps the hidden background in step
+ * with the global light. A pixel learnt at the frame's limits is marked
+ * saturated (1 high, 2 low) until it is learnt again near its value.
+ * Both targets are computed for every pixel and one picked, so the loop
+ * has no branch; the arithmetic is the same as taking one path. */
+static void update_background(struct md_detector *d, double g, double o,
+			      float lo, float hi, double T, float alpha,
+			      int long_event)
+{
+	long N = (long)d->ww * d->wh;
+	const float *restrict cur = d->cur;
+	float *restrict bg = d->bg;
+	const uint8_t *restrict moving = d->moving;
+	uint8_t *restrict sat = d->sat;
+	float hi1 = hi > 128 ? hi - 1.0f : INFINITY;
+	float lo1 = lo < 64 ? lo + 1.0f : -INFINITY;
+
+	for (long i = 0; i < N; i++) {
+		float c = cur[i], b = bg[i], p = (float)(g * b + o), nb;
+		int hold = (moving[i] != 0) & !long_event;
+		uint8_t s = sat[i], ns = s;
+
+		p = p < lo ? lo : (p > hi ? hi : p);
+		nb = b + alpha * ((hold ? p : c) - b);
+		bg[i] = nb;
+		/* in reverse order of precedence */
+		ns = fabsf(c - nb) < T ? 0 : ns;
+		ns = c <= lo1 ? 2 : ns;
+		ns = c >= hi1 ? 1 : ns;
+		sat[i] = hold ? s : ns;
 	}
 }
 
@@ -731,16 +1072,7 @@ void md_frame(struct md_detector *d, const uint8_t *y, int stride, double t,
 	/* 2. light compensation: fit, then refit without outliers. The
 	 * prediction is clamped to the frame's range: a brighter scene
 	 * saturates, and saturated pixels are no motion. */
-	lo = 255;
-	hi = 0;
-	for (long i = 0; i < N; i++) {
-		if (!d->valid[i])
-			continue;
-		if (d->cur[i] < lo)
-			lo = d->cur[i];
-		if (d->cur[i] > hi)
-			hi = d->cur[i];
-	}
+	value_range(d, &lo, &hi);
 	fit(d, 1, 0, 0, lo, hi, &g, &o);
 	predict_diff(d, g, o, lo, hi);
 	sig = mad_sigma(d);
@@ -773,27 +1105,8 @@ void md_frame(struct md_detector *d, const uint8_t *y, int stride, double t,
 		T = d->p.threshold_min;
 
 	/* 4./5. whole-frame mask: light change? */
-	change_mask(d, T, 0, 0, d->ww, d->wh, d->fin);
-	changed = 0;
-	{
-		int cells[16] = { 0 }, cellsz[16] = { 0 }, spread = 0;
-
-		for (int yy = 0; yy < d->wh; yy++)
-			for (int xx = 0; xx < d->ww; xx++) {
-				int c = (yy * 4 / d->wh) * 4 + xx * 4 / d->ww;
-				long i = (long)yy * d->ww + xx;
-
-				cellsz[c] += d->valid[i];
-				cells[c] += d->fin[i];
-				changed += d->fin[i];
-			}
-		for (int c = 0; c < 16; c++)
-			spread += cellsz[c] && cells[c] * 20 >= cellsz[c];
-		if (d->nvalid &&
-		    changed * 100.0 >= d->p.light_change_area * d->nvalid &&
-		    spread >= 12)
-			light = 1;
-	}
+	change_mask(d, T, 0, 0, d->ww, d->wh, d->whole);
+	light = light_change(d, &changed);
 	info->noise = d->noise;
 	info->threshold = T;
 	info->gain = g;
@@ -838,37 +1151,10 @@ void md_frame(struct md_detector *d, const uint8_t *y, int stride, double t,
 	info->motion = any_motion;
 	info->peak = peak;
 
-	/* 7. background update outside (dilated) whole-frame motion */
-	change_mask(d, T, 0, 0, d->ww, d->wh, d->fin);
+	/* 7. background update outside (dilated) whole-frame motion; the
+	 * mask of step 4 still holds: diff and threshold are unchanged */
 	absorb_still(d, T, dt);
-	memset(d->moving, 0, (size_t)N);
-	for (int yy = 0; yy < d->wh; yy++)
-		for (int xx = 0; xx < d->ww; xx++) {
-			if (!d->fin[yy * d->ww + xx])
-				continue;
-			for (int y2 = yy - 2; y2 <= yy + 2; y2++)
-				for (int x2 = xx - 2; x2 <= xx + 2; x2++)
-					if (y2 >= 0 && y2 < d->wh && x2 >= 0 && x2 < d->ww)
-						d->moving[y2 * d->ww + x2] = 1;
-		}
+	dilate5x5(d, d->whole, d->moving);
 	alpha = 1.0 - exp(-dt / d->p.background_time);
-	for (long i = 0; i < N; i++) {
-		float c = d->cur[i], p;
-
-		if (d->moving[i] && !long_event) {
-			/* keep the hidden background in step with the global
-			 * light: move it toward its predicted value */
-			p = (float)(g * d->bg[i] + o);
-			p = p < lo ? lo : p > hi ? hi : p;
-			d->bg[i] += (float)alpha * (p - d->bg[i]);
-			continue;
-		}
-		d->bg[i] += (float)alpha * (c - d->bg[i]);
-		if (c >= hi - 1.0f && hi > 128)
-			d->sat[i] = 1;
-		else if (c <= lo + 1.0f && lo < 64)
-			d->sat[i] = 2;
-		else if (fabsf(c - d->bg[i]) < T)
-			d->sat[i] = 0;
-	}
+	update_background(d, g, o, lo, hi, T, (float)alpha, long_event);
 }

@@ -4,6 +4,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Reads one '\n'-terminated line of at most cap-1 bytes. -1: EOF before
  * any byte, -2: too long or EOF inside the line. */
@@ -22,6 +25,65 @@ static int read_line(FILE *f, char *line, size_t cap)
 		line[n++] = (char)c;
 	}
 	return n ? -2 : -1;
+}
+
+/* read_line() on the mapped file, from y->pos. */
+static int map_line(struct y4m *y, char *line, size_t cap)
+{
+	size_t n = 0;
+
+	if (y->pos >= y->map_len)
+		return -1;
+	while (y->pos < y->map_len) {
+		char c = (char)y->map[y->pos++];
+
+		if (c == '\n') {
+			line[n] = 0;
+			return (int)n;
+		}
+		if (n + 1 >= cap)
+			return -2;
+		line[n++] = c;
+	}
+	return -2;
+}
+
+/* Maps a regular file whole, so frames are analysed where the page cache
+ * holds them instead of being copied (a 1080p frame is 3 MB, and copying
+ * it costs more than detecting motion in it). The header was read with
+ * stdio: frames start at its current offset. 0: mapped; -1: not a regular
+ * file or no address space, read it with stdio. A file truncated while
+ * mapped would raise SIGBUS: a clip being replayed is not written to. */
+static int map_file(struct y4m *y)
+{
+	struct stat st;
+	off_t off = ftello(y->f);
+	void *m;
+
+	if (off < 0 || fstat(fileno(y->f), &st) || !S_ISREG(st.st_mode) ||
+	    st.st_size <= off || (uintmax_t)st.st_size > SIZE_MAX)
+		return -1;
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fileno(y->f), 0);
+	if (m == MAP_FAILED)
+		return -1;
+	madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+	y->map = m;
+	y->map_len = (size_t)st.st_size;
+	y->pos = (size_t)off;
+	return 0;
+}
+
+/* Frames already analysed need not stay mapped: without this a replay's
+ * resident size would grow to the clip's. Releases whole pages before
+ * the frame at y->pos. */
+static void release_behind(struct y4m *y)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), end = y->pos / pg * pg;
+
+	if (end > y->released) {
+		madvise((void *)(y->map + y->released), end - y->released, MADV_DONTNEED);
+		y->released = end;
+	}
 }
 
 int y4m_open(struct y4m *y, const char *path, char *err, size_t errlen)
@@ -96,8 +158,10 @@ int y4m_open(struct y4m *y, const char *path, char *err, size_t errlen)
 		goto fail;
 	}
 	y->frame_size = luma + chroma;
-	y->buf = malloc(y->frame_size);
-	if (!y->buf) {
+	if (map_file(y) == 0)
+		return 0;
+	y->own = malloc(y->frame_size);
+	if (!y->own) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		goto fail;
 	}
@@ -112,9 +176,12 @@ fail:
 int y4m_read(struct y4m *y, char *err, size_t errlen)
 {
 	char line[256];
-	int r = read_line(y->f, line, sizeof(line));
+	int r;
 	size_t got;
 
+	if (y->map)
+		release_behind(y);
+	r = y->map ? map_line(y, line, sizeof(line)) : read_line(y->f, line, sizeof(line));
 	if (r == -1)
 		return 0;
 	if (r < 0 || strncmp(line, "FRAME", 5) != 0 || (line[5] != 0 && line[5] != ' ')) {
@@ -122,7 +189,16 @@ int y4m_read(struct y4m *y, char *err, size_t errlen)
 			 y->frames + 1);
 		return -1;
 	}
-	got = fread(y->buf, 1, y->frame_size, y->f);
+	if (y->map) {
+		got = y->map_len - y->pos;
+		if (got > y->frame_size)
+			got = y->frame_size;
+		y->buf = y->map + y->pos;
+		y->pos += got;
+	} else {
+		got = fread(y->own, 1, y->frame_size, y->f);
+		y->buf = y->own;
+	}
 	if (got != y->frame_size) {
 		snprintf(err, errlen, "frame %ld: truncated (%zu of %zu bytes)",
 			 y->frames + 1, got, y->frame_size);
@@ -134,8 +210,10 @@ int y4m_read(struct y4m *y, char *err, size_t errlen)
 
 void y4m_close(struct y4m *y)
 {
+	if (y->map)
+		munmap((void *)y->map, y->map_len);
 	if (y->f && y->f != stdin)
 		fclose(y->f);
-	free(y->buf);
+	free(y->own);
 	memset(y, 0, sizeof(*y));
 }

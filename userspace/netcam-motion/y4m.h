@@ -12,8 +12,13 @@ struct y4m {
 	int w, h;
 	int fps_num, fps_den;
 	size_t frame_size;      /* bytes of one frame (all planes) */
-	uint8_t *buf;           /* one frame; luma first, w bytes per row */
+	const uint8_t *buf;     /* luma of the frame read last, w bytes per row */
 	long frames;            /* frames read so far */
+	/* private: a regular file is mapped whole (no copy per frame) ... */
+	const uint8_t *map;
+	size_t map_len, pos;    /* pos: offset of the next frame header */
+	size_t released;        /* mapping released (MADV_DONTNEED) up to here */
+	uint8_t *own;           /* ... anything else is read into this frame */
 };
 
 /* 0 on success; else -1 with a one-line reason in err. path "-": stdin. */
