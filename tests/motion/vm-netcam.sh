@@ -11,6 +11,8 @@
 # (tests/netcamd/run.sh and tests/motion/run.sh build them).
 set -u
 . "$NETCAM_SRC/tests/vm/lib.sh"
+. "$NETCAM_SRC/tests/motion/vm-lib.sh"
+CHECK_PREFIX=motion.netcam
 . "$NETCAM_SRC/tests/vm/netcam.sh"
 
 bin=$NETCAM_SRC/build/userspace/netcam-motion/netcam-motion
@@ -109,24 +111,6 @@ fi
 "${run_as[@]}" "$bin" --debug -c "$work/motion.conf" > "$work/stdout" 2> "$log" &
 pid=$!
 
-wait_for() { # SECONDS FILE PATTERN [MIN_COUNT]
-    local end=$(( $(date +%s) + $1 ))
-    while [ "$(date +%s)" -lt $end ]; do
-        [ "$(grep -cE -- "$3" "$2" 2> /dev/null)" -ge "${4:-1}" ] && return 0
-        kill -0 $pid 2> /dev/null || return 1
-        sleep 0.5
-    done
-    return 1
-}
-check() { # NAME SECONDS FILE PATTERN [MIN]
-    local name=$1
-    shift
-    if wait_for "$@"; then
-        vm_pass "motion.netcam.$name" "$(grep -E -- "$3" "$2" | tail -n 1 | head -c 200)"
-    else
-        vm_fail "motion.netcam.$name" "no '$3' in $(basename "$2") after $1 s (see logs)"
-    fi
-}
 
 check open 30 "$log" "camera 'yard': /dev/video[0-9]+ \(Yard camera\)"
 check event-start 40 "$work/events.jsonl" '"type":"start"'

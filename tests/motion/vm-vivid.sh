@@ -7,6 +7,8 @@
 # Needs build/userspace/netcam-motion/netcam-motion (tests/motion/run.sh builds it).
 set -u
 . "$NETCAM_SRC/tests/vm/lib.sh"
+. "$NETCAM_SRC/tests/motion/vm-lib.sh"
+CHECK_PREFIX=motion.vm
 
 echo 'schedule_timeout: wrong timeout value' >> "$NETCAM_VM_OUT/dmesg-allow.txt"
 bin=$NETCAM_SRC/build/userspace/netcam-motion/netcam-motion
@@ -81,25 +83,6 @@ else
     vm_skip motion.vm.unprivileged "setpriv or group video missing: running as root"
 fi
 
-# wait_for SECONDS FILE PATTERN [MIN_COUNT]
-wait_for() {
-    local end=$(( $(date +%s) + $1 ))
-    while [ "$(date +%s)" -lt $end ]; do
-        [ "$(grep -cE -- "$3" "$2" 2>/dev/null)" -ge "${4:-1}" ] && return 0
-        kill -0 $pid 2>/dev/null || return 1
-        sleep 0.5
-    done
-    return 1
-}
-check() { # NAME SECONDS FILE PATTERN [MIN]
-    local name=$1
-    shift
-    if wait_for "$@"; then
-        vm_pass "motion.vm.$name" "$(grep -E -- "$3" "$2" | tail -n 1 | head -c 200)"
-    else
-        vm_fail "motion.vm.$name" "no '$3' in $(basename "$2") after $1 s (see logs)"
-    fi
-}
 
 check open 20 "$log" "camera 'vivid': $dev \(vivid\)"
 sleep 4
