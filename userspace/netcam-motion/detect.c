@@ -118,7 +118,7 @@ const char *md_params_check(const struct md_params *p)
 		return "light_change_area";
 	if (!(p->max_event >= 1.0 && p->max_event <= 86400.0))
 		return "max_event";
-	if (!(p->still_time >= 0.5 && p->still_time <= 86400.0))
+	if (!(p->still_time >= 0.5 && p->still_time <= 3600.0))
 		return "still_time";
 	if (p->despeckle != 0 && p->despeckle != 1)
 		return "despeckle";
