@@ -125,18 +125,7 @@ if awk -v a="${t0:-x}" -v b="${s1:-x}" 'BEGIN { d = b - a; exit !(a != "x" && b 
 else
     vm_fail motion.netcam.still-no-event "first event at ${s1:-none}, first frame at ${t0:-none}: expected the crossing 6 s in"
 fi
-snap=$(ls "$work"/snaps/*.jpg 2> /dev/null | head -n 1)
-if [ -n "$snap" ] && [ "$(head -c 2 "$snap" | od -An -tx1 | tr -d ' ')" = ffd8 ]; then
-    vm_pass motion.netcam.snapshot "$(basename "$snap") $(stat -c %s "$snap") bytes"
-else
-    vm_fail motion.netcam.snapshot "no JPEG snapshot in $work/snaps"
-fi
-# The camera offers YUV formats, so the snapshot must be in colour.
-pixfmt=$(ffprobe -v error -select_streams v:0 -show_entries stream=pix_fmt -of csv=p=0 "$snap" 2> /dev/null)
-case $pixfmt in
-    yuvj4*) vm_pass motion.netcam.snapshot-colour "$pixfmt" ;;
-    *) vm_fail motion.netcam.snapshot-colour "snapshot pix_fmt '$pixfmt', expected colour" ;;
-esac
+check_snapshot "$work/snaps"
 check hook-end 10 "$work/hook.out" '^end yard 1$'
 check hook-timeout 10 "$log" "hook .*event 1 start.* still running after 2 s: killed"
 sleep 1

@@ -96,18 +96,7 @@ check event-start 15 "$work/events.jsonl" '"type":"start"'
 move 'no movement'
 check event-end 25 "$work/events.jsonl" '"type":"end".*"bbox"'
 check hook 10 "$work/hook.out" '^end vivid all [0-9]+ end /'
-snap=$(ls "$work"/snaps/*.jpg 2>/dev/null | head -n 1)
-if [ -n "$snap" ] && [ "$(head -c 2 "$snap" | od -An -tx1 | tr -d ' ')" = ffd8 ]; then
-    vm_pass motion.vm.snapshot "$(basename "$snap") $(stat -c %s "$snap") bytes"
-else
-    vm_fail motion.vm.snapshot "no JPEG snapshot in $work/snaps"
-fi
-# The camera offers YUV formats, so the snapshot must be in colour.
-pixfmt=$(ffprobe -v error -select_streams v:0 -show_entries stream=pix_fmt -of csv=p=0 "$snap" 2> /dev/null)
-case $pixfmt in
-    yuvj4*) vm_pass motion.vm.snapshot-colour "$pixfmt" ;;
-    *) vm_fail motion.vm.snapshot-colour "snapshot pix_fmt '$pixfmt', expected colour" ;;
-esac
+check_snapshot "$work/snaps"
 
 # node removed and re-added
 sysdev=$(basename "$(readlink -f /sys/class/video4linux/${dev#/dev/}/device)")
