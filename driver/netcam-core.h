@@ -75,6 +75,7 @@ struct netcam_node {
 	bool streaming;
 	u32 sequence;
 	u64 last_real_ns;
+	u64 first_frame_ns; /* read(): nothing delivered before this */
 	struct v4l2_fract interval;
 	bool filler_reset;
 	struct netcam_counters count;
@@ -172,6 +173,7 @@ void netcam_fmt_pick_interval(struct netcam_camera *cam,
 			      struct v4l2_fract *interval);
 
 /* netcam-fill.c: frames while there is no signal */
+u64 netcam_interval_ns(const struct v4l2_fract *interval);
 int netcam_filler_start(struct netcam_node *node);
 void netcam_filler_stop(struct netcam_node *node);
 int netcam_still_alloc(struct netcam_node *node);

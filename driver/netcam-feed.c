@@ -184,6 +184,11 @@ static int netcam_feed_frame(struct netcam_feed *feed,
 	}
 	node->count.fed++;
 	node->last_real_ns = ktime_get_ns();
+	if (node->last_real_ns < node->first_frame_ns) {
+		/* before a read() stream's first frame is due */
+		spin_unlock(&node->qlock);
+		return 0;
+	}
 	buf = netcam_node_take_buffer(node);
 	spin_unlock(&node->qlock);
 	if (!buf)

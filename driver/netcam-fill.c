@@ -25,7 +25,7 @@
 
 #include "netcam-core.h"
 
-static u64 netcam_interval_ns(const struct v4l2_fract *interval)
+u64 netcam_interval_ns(const struct v4l2_fract *interval)
 {
 	return div_u64((u64)interval->numerator * NSEC_PER_SEC,
 		       interval->denominator);

@@ -98,9 +98,20 @@ static int netcam_start_streaming(struct vb2_queue *vq, unsigned int count)
 
 	ret = netcam_still_alloc(node);
 	if (!ret) {
+		u64 now = ktime_get_ns();
+
 		spin_lock(&node->qlock);
 		node->sequence = 0;
-		node->last_real_ns = ktime_get_ns();
+		node->last_real_ns = now;
+		/*
+		 * read() starts streaming and dequeues in one call: a frame
+		 * the helper feeds in between would make that call's result
+		 * depend on timing. Like a sensor, such a stream has its first
+		 * frame one interval after the start; earlier ones are not
+		 * delivered.
+		 */
+		node->first_frame_ns = vb2_fileio_is_active(vq) ?
+				       now + netcam_interval_ns(&node->interval) : 0;
 		node->filler_reset = true;
 		node->streaming = true;
 		spin_unlock(&node->qlock);
