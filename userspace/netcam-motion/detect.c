@@ -32,6 +32,21 @@
 
 #define HIST_N 1024          /* |d| quantised in quarter levels */
 
+/*
+ * The loops that run over every pixel are built twice, for AVX2 and for
+ * the baseline x86-64, and the dynamic loader picks one by CPU (GCC's
+ * function multi-versioning): twice the lanes per instruction, the same
+ * arithmetic (AVX2 alone brings no fused multiply-add). GCC inlines no
+ * plain function into such a clone, so the attribute goes on the
+ * functions that hold the loops. Elsewhere, one build for the baseline.
+ */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
+	defined(__linux__)
+#define MD_SIMD __attribute__((target_clones("avx2", "default")))
+#else
+#define MD_SIMD
+#endif
+
 struct zone {
 	struct md_zone_cfg cfg;
 	int x0, y0, x1, y1;      /* working pixels, [x0,x1) */
@@ -63,8 +78,8 @@ struct md_detector {
 	uint8_t *sat;            /* background learnt saturated: 1 high, 2 low */
 	int *stack;
 	uint32_t *hist;
-	uint32_t (*hist4)[HIST_N];  /* mad_sigma: four histograms, added up */
-	uint16_t *qdiff;         /* ... of these quantised |diff| */
+	uint32_t (*hist4)[HIST_N + 1]; /* mad_sigma: four histograms, added up */
+	uint16_t *qdiff;         /* ... of every other quantised |diff| */
 	uint16_t *colsum;        /* downscale: one row of column sums ... */
 	uint32_t *blocksum;      /* ... and of block sums */
 	struct zone zones[MD_MAX_ZONES];
@@ -80,6 +95,7 @@ struct md_detector {
 	int have_bg, have_noise;
 	int next_id;
 	long nvalid;
+	int cellsz[16];          /* valid pixels per light_change() cell */
 };
 
 #define WARMUP_S 1.0         /* learn fast, report nothing, this long ... */
@@ -215,7 +231,7 @@ struct md_detector *md_new(const struct md_params *p, int src_w, int src_h,
 	d->stack = calloc(n, sizeof(int));
 	d->hist = calloc(HIST_N, sizeof(uint32_t));
 	d->hist4 = calloc(4, sizeof(*d->hist4));
-	d->qdiff = calloc(n, sizeof(uint16_t));
+	d->qdiff = calloc(n / 2 + 1, sizeof(uint16_t));
 	d->colsum = calloc((size_t)d->ww * d->f, sizeof(uint16_t));
 	d->blocksum = calloc((size_t)d->ww, sizeof(uint32_t));
 	if (!d->cur || !d->prev || !d->still || !d->bg || !d->tmp || !d->diff || !d->grad || !d->valid || !d->chg ||
@@ -248,6 +264,10 @@ struct md_detector *md_new(const struct md_params *p, int src_w, int src_h,
 			d->nvalid += d->valid[y * d->ww + x];
 		}
 	}
+	for (int y = 0; y < d->wh; y++)
+		for (int x = 0; x < d->ww; x++)
+			d->cellsz[(y * 4 / d->wh) * 4 + x * 4 / d->ww] +=
+				d->valid[y * d->ww + x];
 	if (nzones == 0) {
 		struct md_zone_cfg all = { .name = "all", .x = 0, .y = 0,
 					   .w = 100, .h = 100, .min_area = -1,
@@ -290,7 +310,7 @@ struct md_detector *md_new(const struct md_params *p, int src_w, int src_h,
 #define ROWS16 257
 
 /* acc[x] = sum of the n-byte rows y[0..rows-1] (stride apart) at x. */
-static void sum_rows(const uint8_t *restrict y, int stride, int rows,
+MD_SIMD static void sum_rows(const uint8_t *restrict y, int stride, int rows,
 		     uint16_t *restrict acc, int n)
 {
 	for (int x = 0; x < n; x++)
@@ -358,7 +378,7 @@ static void block_sums(const uint16_t *acc, uint32_t *bs, int ww, int f)
  * columns across; integer sums make the order irrelevant to the result.
  * Blocks taller than ROWS16 (only with a small work_width on a huge
  * frame) are summed ROWS16 rows at a time. */
-static void block_average(struct md_detector *d, const uint8_t *y, int stride)
+MD_SIMD static void block_average(struct md_detector *d, const uint8_t *y, int stride)
 {
 	int f = d->f, ww = d->ww, n = d->ww * d->f;
 	float inv = 1.0f / (float)(f * f);
@@ -378,37 +398,48 @@ static void block_average(struct md_detector *d, const uint8_t *y, int stride)
 	}
 }
 
-/* 3-tap box along a row of n >= 1 values, edges clamped. The ends are
- * done apart so the inner loop has no branches. */
-static void box3_row(const float *restrict r, float *restrict o, int n)
+/* o = 3-tap box along each row of ww values, edges clamped: the plane as
+ * one flat run (few vector loop entries), then the rows' ends. */
+MD_SIMD static void box3_rows(const float *restrict r, float *restrict o, int ww, int wh)
 {
 	const float third = 1.0f / 3.0f;
+	long N = (long)ww * wh;
 
-	o[0] = (r[0] + r[0] + r[n > 1 ? 1 : 0]) * third;
-	for (int x = 1; x < n - 1; x++)
-		o[x] = (r[x - 1] + r[x] + r[x + 1]) * third;
-	if (n > 1)
-		o[n - 1] = (r[n - 2] + r[n - 1] + r[n - 1]) * third;
+	for (long i = 1; i < N - 1; i++)
+		o[i] = (r[i - 1] + r[i] + r[i + 1]) * third;
+	for (int y = 0; y < wh; y++) {
+		const float *ry = r + (long)y * ww;
+		float *oy = o + (long)y * ww;
+
+		oy[0] = (ry[0] + ry[0] + ry[ww > 1 ? 1 : 0]) * third;
+		if (ww > 1)
+			oy[ww - 1] = (ry[ww - 2] + ry[ww - 1] + ry[ww - 1]) * third;
+	}
+}
+
+/* o = 3-tap box along each column, edges clamped. */
+MD_SIMD static void box3_cols(const float *restrict r, float *restrict o, int ww, int wh)
+{
+	const float third = 1.0f / 3.0f;
+	long N = (long)ww * wh;
+
+	for (long i = ww; i < N - ww; i++)
+		o[i] = (r[i - ww] + r[i] + r[i + ww]) * third;
+	for (int x = 0; x < ww; x++) {
+		long below = wh > 1 ? ww : 0, last = N - ww;
+
+		o[x] = (r[x] + r[x] + r[x + below]) * third;
+		if (wh > 1)
+			o[last + x] = (r[last + x - ww] + r[last + x] + r[last + x]) * third;
+	}
 }
 
 /* Box-average f x f blocks, then a 3x3 box blur (clamped edges). */
 static void downscale(struct md_detector *d, const uint8_t *y, int stride)
 {
-	int ww = d->ww, wh = d->wh;
-
 	block_average(d, y, stride);
-	/* horizontal then vertical 3-tap box */
-	for (int wy = 0; wy < wh; wy++)
-		box3_row(d->tmp + wy * ww, d->diff + wy * ww, ww);
-	for (int wy = 0; wy < wh; wy++) {
-		const float *restrict a = d->diff + (wy > 0 ? wy - 1 : 0) * ww;
-		const float *restrict b = d->diff + wy * ww;
-		const float *restrict c = d->diff + (wy < wh - 1 ? wy + 1 : wh - 1) * ww;
-		float *restrict o = d->cur + wy * ww;
-
-		for (int wx = 0; wx < ww; wx++)
-			o[wx] = (a[wx] + b[wx] + c[wx]) * (1.0f / 3.0f);
-	}
+	box3_rows(d->tmp, d->diff, d->ww, d->wh);
+	box3_cols(d->diff, d->cur, d->ww, d->wh);
 }
 
 /* The least-squares sums of one row, added to the frame's (in double). */
@@ -424,7 +455,7 @@ struct fit_sums {
  * the loop vectorises. Values are centred on 128 so the squares stay
  * small and a row's float sums lose nothing that matters to the fit.
  */
-static void fit_row(const float *restrict bg, const float *restrict cur,
+MD_SIMD static void fit_row(const float *restrict bg, const float *restrict cur,
 		    const uint8_t *restrict valid, const uint8_t *restrict moving,
 		    const uint8_t *restrict sat, int n, float g0, float o0,
 		    float lim, float lo1, float hi1, int skip_sat,
@@ -460,8 +491,10 @@ static void fit_row(const float *restrict bg, const float *restrict cur,
 
 /* Least-squares fit cur = g * bg + o over valid, non-moving pixels with
  * |residual| <= lim (lim <= 0: all); with skip_sat not over pixels
- * saturated now or when learnt. Returns the pixel count; *picked: the
- * pixels the fit could use before the residual test. */
+ * saturated now or when learnt. Two parameters from thousands of pixels:
+ * every other row is plenty and halves the cost. Returns the pixel count;
+ * *picked: the pixels the fit could use before the residual test (both
+ * of the rows summed). */
 static long fit_px(struct md_detector *d, double g0, double o0, double lim,
 		   float lo, float hi, int skip_sat, double *g, double *o,
 		   long *picked)
@@ -470,7 +503,7 @@ static long fit_px(struct md_detector *d, double g0, double o0, double lim,
 	int ww = d->ww;
 	long n;
 
-	for (int y = 0; y < d->wh; y++) {
+	for (int y = 0; y < d->wh; y += 2) {
 		long r = (long)y * ww;
 
 		fit_row(d->bg + r, d->cur + r, d->valid + r, d->moving + r,
@@ -501,21 +534,15 @@ static long fit_px(struct md_detector *d, double g0, double o0, double lim,
 	return n;
 }
 
-/* diff = frame - prediction g * bg + o, the prediction clamped to lo..hi,
- * and |diff| quantised in quarter levels for the noise histogram. Selects
- * rather than branches, so the loop vectorises. */
-static void predict_diff(struct md_detector *d, double g, double o, float lo,
-			 float hi)
+/* diff = frame - prediction g * bg + o, the prediction clamped to lo..hi.
+ * Selects rather than branches, so the loop vectorises. */
+MD_SIMD static void predict_pixels(long n, const float *restrict bg,
+			   const float *restrict cur, const uint8_t *restrict sat,
+			   float *restrict diff, float g, float o, float lo,
+			   float hi)
 {
-	long N = (long)d->ww * d->wh;
-	const float *restrict bg = d->bg, *restrict cur = d->cur;
-	const uint8_t *restrict sat = d->sat;
-	float *restrict diff = d->diff;
-	uint16_t *restrict q = d->qdiff;
-	float gf = (float)g, of = (float)o, qmax = HIST_N - 1;
-
-	for (long i = 0; i < N; i++) {
-		float p = gf * bg[i] + of, df;
+	for (long i = 0; i < n; i++) {
+		float p = g * bg[i] + o, df;
 
 		p = p < lo ? lo : p;
 		p = p > hi ? hi : p;
@@ -523,13 +550,13 @@ static void predict_diff(struct md_detector *d, double g, double o, float lo,
 		/* a background learnt while saturated only bounds the truth */
 		diff[i] = ((sat[i] == 1) & (df > 0)) | ((sat[i] == 2) & (df < 0)) ? 0.0f : df;
 	}
-	/* apart: a conversion to integer in the loop above (it may trap)
-	 * keeps GCC from turning its selects into vector blends */
-	for (long i = 0; i < N; i++) {
-		float a = fabsf(diff[i]) * 4.0f;
+}
 
-		q[i] = (uint16_t)(int)(a < qmax ? a : qmax);
-	}
+static void predict_diff(struct md_detector *d, double g, double o, float lo,
+			 float hi)
+{
+	predict_pixels((long)d->ww * d->wh, d->bg, d->cur, d->sat, d->diff,
+		       (float)g, (float)o, lo, hi);
 }
 
 /* Half the larger of |dx|, |dy| (central differences, clamped at the
@@ -546,7 +573,7 @@ static float grad_at(const float *b, int ww, int wh, int x, int y)
 
 /* grad_at() for every pixel: the frame's border with the clamps, the
  * inside in a loop without them. */
-static void gradient(const float *restrict b, float *restrict g, int ww, int wh)
+MD_SIMD static void gradient(const float *restrict b, float *restrict g, int ww, int wh)
 {
 	for (int y = 0; y < wh; y++) {
 		if (y == 0 || y == wh - 1 || ww < 3) {
@@ -574,7 +601,7 @@ static float maxf(float a, float b)
 /* o = maximum of m over each pixel's 3x3 neighbourhood inside the frame:
  * along columns, then along rows (the maximum does not care in which
  * order it is taken). t: scratch; o may be m. */
-static void max3x3(const float *m, float *t, float *o, int ww, int wh)
+MD_SIMD static void max3x3(const float *m, float *t, float *o, int ww, int wh)
 {
 	for (int y = 0; y < wh; y++) {
 		const float *a = m + (y > 0 ? y - 1 : y) * ww, *b = m + y * ww;
@@ -622,37 +649,55 @@ static long fit(struct md_detector *d, double g0, double o0, double lim,
 {
 	long n = fit_px(d, g0, o0, lim, lo, hi, 1, g, o, picked);
 
-	if (n < d->nvalid / 10)
+	/* fit_px() counts every other row */
+	if (2 * n < d->nvalid / 10)
 		n = fit_px(d, g0, o0, lim, lo, hi, 0, g, o, picked);
 	return n;
 }
 
-/* Histogram of |diff| in quarter levels (d->qdiff, from predict_diff())
- * over every other valid pixel, moving ones too if with_moving; returns
- * the count of pixels taken. The bins go to d->hist.
+/* Histogram of |diff| in quarter levels over every other valid pixel,
+ * moving ones too if with_moving; returns the count of pixels taken. The
+ * bins go to d->hist.
  * Every other pixel: neighbours are alike after the blur, and a median of
  * half of them tells the noise as well, at half the cost of this
  * inherently scalar loop (one counter update at a time).
  * Pixels in a row often fall into the same bin: incrementing one counter
  * would wait for the previous increment, so four sets of counters take
  * turns and are added up at the end. */
-static long diff_hist(struct md_detector *d, int with_moving)
+/* q[j] = |diff[2j]| in quarter levels, at most HIST_N - 1; HIST_N (a bin
+ * of its own) for a pixel left out: not valid, or moving unless
+ * with_moving. */
+MD_SIMD static void quantise_half(long half, const float *restrict diff,
+				  const uint8_t *restrict valid,
+				  const uint8_t *restrict moving, int with_moving,
+				  uint16_t *restrict q)
 {
-	long N = (long)d->ww * d->wh, n = 0;
-	uint32_t (*h)[HIST_N] = d->hist4;
-	const uint16_t *restrict q = d->qdiff;
-	const uint8_t *restrict valid = d->valid, *restrict moving = d->moving;
+	const float qmax = HIST_N - 1;
 
-	memset(h, 0, 4 * sizeof(*h));
-	for (long i = 0; i < N; i += 2) {
-		if (!valid[i] || (!with_moving && moving[i]))
-			continue;
-		h[(i >> 1) & 3][q[i]]++;
-		n++;
+	for (long j = 0; j < half; j++) {
+		float a = fabsf(diff[2 * j]) * 4.0f;
+		int out = (valid[2 * j] == 0) | ((moving[2 * j] != 0) & !with_moving);
+		int bin = (int)(a < qmax ? a : qmax);
+
+		q[j] = (uint16_t)(out ? HIST_N : bin);
 	}
+}
+
+MD_SIMD static long diff_hist(struct md_detector *d, int with_moving)
+{
+	long N = (long)d->ww * d->wh, half = (N + 1) / 2;
+	uint32_t (*h)[HIST_N + 1] = d->hist4;
+	const uint16_t *restrict q = d->qdiff;
+
+	quantise_half(half, d->diff, d->valid, d->moving, with_moving, d->qdiff);
+	memset(h, 0, 4 * sizeof(*h));
+	/* one counter update per pixel and nothing else: a pixel left out
+	 * lands in bin HIST_N */
+	for (long j = 0; j < half; j++)
+		h[j & 3][q[j]]++;
 	for (int b = 0; b < HIST_N; b++)
 		d->hist[b] = h[0][b] + h[1][b] + h[2][b] + h[3][b];
-	return n;
+	return half - (long)(h[0][HIST_N] + h[1][HIST_N] + h[2][HIST_N] + h[3][HIST_N]);
 }
 
 /* 1.4826 * median |diff| over valid non-moving pixels (all valid if too
@@ -685,48 +730,99 @@ static int window_sum(const uint8_t *m, int n, int x, int r)
 	return s;
 }
 
-/* Each value's window sum (radius r) along a row of n values; the ends,
- * where the window leaves the row, apart so the inner loop has no
- * bounds to check. */
-static void sum_row(const uint8_t *restrict m, uint8_t *restrict o, int n, int r)
+/*
+ * The neighbour counts of 0/1 masks run over the whole plane as one flat
+ * array, a byte to a lane: a loop per row of 160 pixels would spend much
+ * of its time entering and leaving its vector loop. Window sums that run
+ * off a row's ends (or off the plane, for columns) are put right after.
+ */
+
+/* o = each value's window sum (radius 1 or 2) along its row of ww. */
+MD_SIMD static void row_sums(const uint8_t *restrict m, uint8_t *restrict o, int ww,
+		     int wh, int r)
 {
-	int lo = r < n ? r : n, hi = n - r > lo ? n - r : lo, x;
+	long N = (long)ww * wh;
 
-	for (x = 0; x < lo; x++)
-		o[x] = (uint8_t)window_sum(m, n, x, r);
-	for (; x < hi; x++) {
-		int s = m[x];
-
-		for (int k = 1; k <= r; k++)
-			s += m[x - k] + m[x + k];
-		o[x] = (uint8_t)s;
+	if (r == 1) {
+		for (long i = 1; i < N - 1; i++)
+			o[i] = (uint8_t)(m[i - 1] + m[i] + m[i + 1]);
+	} else {
+		for (long i = 2; i < N - 2; i++)
+			o[i] = (uint8_t)(m[i - 2] + m[i - 1] + m[i] + m[i + 1] + m[i + 2]);
 	}
-	for (; x < n; x++)
-		o[x] = (uint8_t)window_sum(m, n, x, r);
+	for (int y = 0; y < wh; y++) {
+		const uint8_t *my = m + (long)y * ww;
+		uint8_t *oy = o + (long)y * ww;
+
+		for (int x = 0; x < r && x < ww; x++)
+			oy[x] = (uint8_t)window_sum(my, ww, x, r);
+		for (int x = ww - r > r ? ww - r : r; x < ww; x++)
+			oy[x] = (uint8_t)window_sum(my, ww, x, r);
+	}
+}
+
+/* Column window sum of rs at row y, pixel x: 0 beyond the plane. */
+static int col_sum(const uint8_t *rs, int ww, int wh, int x, int y, int r)
+{
+	int s = 0;
+
+	for (int k = y - r; k <= y + r; k++)
+		s += k >= 0 && k < wh ? rs[(long)k * ww + x] : 0;
+	return s;
+}
+
+/* o = the column window sums (radius r) of rs: with row_sums() before,
+ * the (2r+1) x (2r+1) neighbourhood count. */
+MD_SIMD static void col_sums(const uint8_t *restrict rs, uint8_t *restrict o, int ww,
+		     int wh, int r)
+{
+	long lo = (long)r * ww, hi = (long)(wh - r) * ww;
+
+	if (r == 1) {
+		for (long i = lo; i < hi; i++)
+			o[i] = (uint8_t)(rs[i - ww] + rs[i] + rs[i + ww]);
+	} else {
+		for (long i = lo; i < hi; i++)
+			o[i] = (uint8_t)(rs[i - 2 * ww] + rs[i - ww] + rs[i] +
+					 rs[i + ww] + rs[i + 2 * ww]);
+	}
+	for (int y = 0; y < wh; y++) {
+		if (y >= r && y < wh - r)
+			continue;
+		for (int x = 0; x < ww; x++)
+			o[(long)y * ww + x] = (uint8_t)col_sum(rs, ww, wh, x, y, r);
+	}
 }
 
 /* o = sum over the (2r+1) x (2r+1) neighbourhood of m (0/1 values), 0
  * outside the frame. Separable: rows into d->rows, then columns. */
-static void box_sum(struct md_detector *d, const uint8_t *m, uint8_t *restrict o, int r)
+static void box_sum(struct md_detector *d, const uint8_t *m, uint8_t *o, int r)
 {
-	int ww = d->ww, wh = d->wh;
+	row_sums(m, d->rows, d->ww, d->wh, r);
+	col_sums(d->rows, o, d->ww, d->wh, r);
+}
 
-	for (int y = 0; y < wh; y++)
-		sum_row(m + y * ww, d->rows + y * ww, ww, r);
-	for (int y = 0; y < wh; y++) {
-		uint8_t *restrict oy = o + y * ww;
-		const uint8_t *restrict c = d->rows + y * ww;
-
-		for (int x = 0; x < ww; x++)
-			oy[x] = c[x];
-		for (int k = 1; k <= r; k++) {
-			const uint8_t *restrict a = y - k >= 0 ? c - k * ww : d->zeros;
-			const uint8_t *restrict b = y + k < wh ? c + k * ww : d->zeros;
-
-			for (int x = 0; x < ww; x++)
-				oy[x] += a[x] + b[x];
-		}
+/* raw = valid & |diff| > T + k * grad over the whole plane. */
+MD_SIMD static void threshold_plane(long n, const float *restrict diff,
+			    const float *restrict grad,
+			    const uint8_t *restrict valid, uint8_t *restrict raw,
+			    float T, float k, int all_valid)
+{
+	if (all_valid) {
+		for (long i = 0; i < n; i++)
+			raw[i] = fabsf(diff[i]) > T + k * grad[i];
+		return;
 	}
+	for (long i = 0; i < n; i++)
+		raw[i] = (valid[i] != 0) & (fabsf(diff[i]) > T + k * grad[i]);
+}
+
+/* count[i] = raw[i] & (count[i] >= least): 0/1 */
+MD_SIMD static void keep_where(long n, const uint8_t *restrict raw,
+		       uint8_t *restrict count, uint8_t least)
+{
+	for (long i = 0; i < n; i++)
+		count[i] = raw[i] & (count[i] >= least);
 }
 
 /* Threshold |diff| inside rect into out (0/1), then despeckle. Outside the
@@ -739,14 +835,19 @@ static void change_mask(struct md_detector *d, double T, int x0, int y0,
 	uint8_t *restrict raw = d->chg, *restrict er = d->chg2;
 	float Tf = (float)T, k = (float)d->edge_k;
 
-	memset(raw, 0, n);
-	for (int y = y0; y < y1; y++) {
-		const float *restrict df = d->diff + y * d->ww, *restrict gr = d->grad + y * d->ww;
-		const uint8_t *restrict v = d->valid + y * d->ww;
-		uint8_t *restrict r = raw + y * d->ww;
+	if (x0 == 0 && y0 == 0 && x1 == d->ww && y1 == d->wh) {
+		threshold_plane((long)n, d->diff, d->grad, d->valid, raw, Tf, k,
+				d->nvalid == (long)n);
+	} else {
+		memset(raw, 0, n);
+		for (int y = y0; y < y1; y++) {
+			const float *restrict df = d->diff + y * d->ww, *restrict gr = d->grad + y * d->ww;
+			const uint8_t *restrict v = d->valid + y * d->ww;
+			uint8_t *restrict r = raw + y * d->ww;
 
-		for (int x = x0; x < x1; x++)
-			r[x] = (v[x] != 0) & (fabsf(df[x]) > Tf + k * gr[x]);
+			for (int x = x0; x < x1; x++)
+				r[x] = (v[x] != 0) & (fabsf(df[x]) > Tf + k * gr[x]);
+		}
 	}
 	if (!d->p.despeckle) {
 		memcpy(out, raw, n);
@@ -754,12 +855,10 @@ static void change_mask(struct md_detector *d, double T, int x0, int y0,
 	}
 	/* erode: keep a set pixel with >= 6 of its 3x3 neighbourhood set */
 	box_sum(d, raw, er, 1);
-	for (size_t i = 0; i < n; i++)
-		er[i] = raw[i] & (er[i] >= 6);
+	keep_where((long)n, raw, er, 6);
 	/* dilate back, but only onto pixels of the raw mask */
 	box_sum(d, er, out, 1);
-	for (size_t i = 0; i < n; i++)
-		out[i] = raw[i] & (out[i] != 0);
+	keep_where((long)n, raw, out, 1);
 }
 
 /* Relabel the 8-connected component of value `from` around pixel `start`,
@@ -951,59 +1050,6 @@ void md_flush(struct md_detector *d)
 	}
 }
 
-/*
- * A change that stops changing is no longer motion: a car that parked, or
- * the spot an object left when it had been there while the background was
- * learnt (a "ghost": without this it would count as motion until
- * max_event). A pixel that differs from the background but not from the
- * previous frame for still_time seconds becomes background at once, and is
- * no longer part of this frame's whole-frame change mask.
- */
-static long absorb_pixels(long n, const float *restrict cur,
-			  const float *restrict prev, float *restrict still,
-			  float *restrict bg, uint8_t *restrict whole,
-			  uint8_t *restrict sat, float Tf, float step, float limit)
-{
-	long absorbed = 0;
-
-	/* no branch, so the loop vectorises: the still time is multiplied by
-	 * 0 or 1 rather than selected (GCC does not turn a select between
-	 * computed floats into a blend: the arithmetic might trap), the bytes
-	 * are masked */
-	for (long i = 0; i < n; i++) {
-		float c = cur[i], b = bg[i];
-		uint8_t w = whole[i];
-		int unchanging = (w != 0) & (fabsf(c - prev[i]) < Tf);
-		float s = (still[i] + step) * (float)unchanging;
-		int absorb = s >= limit;
-		uint8_t keep = (uint8_t)(absorb - 1);
-
-		still[i] = absorb ? 0.0f : s;
-		bg[i] = absorb ? c : b;
-		sat[i] &= keep;
-		whole[i] = w & keep;
-		absorbed += absorb;
-	}
-	return absorbed;
-}
-
-/* The arrays are parameters of absorb_pixels(): GCC knows restrict
- * pointers apart only as parameters, and six arrays are too many to check
- * for overlap at run time, which left this loop scalar. */
-static void absorb_still(struct md_detector *d, double T, double dt)
-{
-	float Tf = (float)T, limit = (float)d->p.still_time;
-
-	/* the floats that compare with a float as T and still_time do */
-	if ((double)limit < d->p.still_time)
-		limit = nextafterf(limit, INFINITY);
-	if ((double)Tf < T)
-		Tf = nextafterf(Tf, INFINITY);
-	if (absorb_pixels((long)d->ww * d->wh, d->cur, d->prev, d->still, d->bg,
-			  d->whole, d->sat, Tf, (float)dt, limit))
-		d->edges_stale = 1;
-}
-
 /* The bits of a float, as an integer. */
 static uint32_t float_bits(float v)
 {
@@ -1027,61 +1073,77 @@ static float bits_float(uint32_t u)
  * minimum and maximum vectorise where a float one (with its NaN rules)
  * does not. An invalid pixel takes a value that changes neither, picked
  * with a mask (m: all ones for a valid pixel) rather than a branch. */
-static void value_range(const struct md_detector *d, float *lo, float *hi)
+MD_SIMD static void value_range(const struct md_detector *d, float *lo, float *hi)
 {
 	long N = (long)d->ww * d->wh;
 	const uint8_t *restrict valid = d->valid;
 	const float *restrict cur = d->cur;
-	uint32_t l0 = float_bits(255.0f), l = l0, h = 0;
+	int32_t l0 = (int32_t)float_bits(255.0f), l = l0, h = 0;
 
-	for (long i = 0; i < N; i++) {
-		uint32_t u = float_bits(cur[i]), m = 0u - (valid[i] != 0);
-		uint32_t ul = (u & m) | (l0 & ~m), uh = u & m;
+	/* signed: the sign bit is clear, and SSE2 compares signed integers */
+	if (d->nvalid == N) {
+		for (long i = 0; i < N; i++) {
+			int32_t u = (int32_t)float_bits(cur[i]);
 
-		l = ul < l ? ul : l;
-		h = uh > h ? uh : h;
+			l = u < l ? u : l;
+			h = u > h ? u : h;
+		}
+	} else {
+		for (long i = 0; i < N; i++) {
+			int32_t u = (int32_t)float_bits(cur[i]), m = -(int32_t)(valid[i] != 0);
+			int32_t ul = (u & m) | (l0 & ~m), uh = u & m;
+
+			l = ul < l ? ul : l;
+			h = uh > h ? uh : h;
+		}
 	}
-	*lo = bits_float(l);
-	*hi = bits_float(h);
+	*lo = bits_float((uint32_t)l);
+	*hi = bits_float((uint32_t)h);
 }
 
 /* Is the whole-frame change mask d->whole a light change: at least
  * light_change_area % of the valid pixels, and spread over 12 or more
  * cells of a 4x4 grid (5 % of a cell's valid pixels set)? *changed: the
  * set pixels. Cell c spans the columns x with x * 4 / ww == c, that is
- * from ceil(c * ww / 4): each cell's rows are summed in plain loops. */
-static int light_change(const struct md_detector *d, long *changed)
+ * from ceil(c * ww / 4), and the rows likewise. */
+MD_SIMD static int light_change(const struct md_detector *d, long *changed)
 {
-	int ww = d->ww, wh = d->wh, cells[16] = { 0 }, cellsz[16] = { 0 }, spread = 0;
-	int xs[5];
+	int ww = d->ww, wh = d->wh, cells[16] = { 0 }, spread = 0;
+	int xs[5], ys[5];
+	uint16_t *restrict col = d->colsum;  /* downscale's, free by now */
 
-	for (int c = 0; c <= 4; c++)
+	for (int c = 0; c <= 4; c++) {
 		xs[c] = (c * ww + 3) / 4;
+		ys[c] = (c * wh + 3) / 4;
+	}
 	*changed = 0;
-	for (int y = 0; y < wh; y++) {
-		const uint8_t *v = d->valid + (long)y * ww, *m = d->whole + (long)y * ww;
-		int cy = y * 4 / wh;
+	/* per band of cells: column sums down the band (whole rows, which
+	 * vectorise), then across each cell's columns */
+	for (int cy = 0; cy < 4; cy++) {
+		memset(col, 0, (size_t)ww * sizeof(*col));
+		for (int y = ys[cy]; y < ys[cy + 1]; y++) {
+			const uint8_t *restrict m = d->whole + (long)y * ww;
 
+			for (int x = 0; x < ww; x++)
+				col[x] += m[x];
+		}
 		for (int cx = 0; cx < 4; cx++) {
-			int nv = 0, nm = 0;
+			int nm = 0;
 
-			for (int x = xs[cx]; x < xs[cx + 1]; x++) {
-				nv += v[x];
-				nm += m[x];
-			}
-			cellsz[cy * 4 + cx] += nv;
-			cells[cy * 4 + cx] += nm;
+			for (int x = xs[cx]; x < xs[cx + 1]; x++)
+				nm += col[x];
+			cells[cy * 4 + cx] = nm;
 			*changed += nm;
 		}
 	}
 	for (int c = 0; c < 16; c++)
-		spread += cellsz[c] && cells[c] * 20 >= cellsz[c];
+		spread += d->cellsz[c] && cells[c] * 20 >= d->cellsz[c];
 	return d->nvalid && *changed * 100.0 >= d->p.light_change_area * d->nvalid &&
 	       spread >= 12;
 }
 
 /* moving = m dilated by a 5x5 square. */
-static void dilate5x5(struct md_detector *d, const uint8_t *m, uint8_t *moving)
+MD_SIMD static void dilate5x5(struct md_detector *d, const uint8_t *m, uint8_t *moving)
 {
 	long N = (long)d->ww * d->wh;
 
@@ -1090,41 +1152,104 @@ static void dilate5x5(struct md_detector *d, const uint8_t *m, uint8_t *moving)
 		moving[i] = moving[i] != 0;
 }
 
-/* 7. background += alpha * (frame - background) outside motion; under
+/* What learn_pixels() needs besides the arrays. */
+struct learn_args {
+	float still_T;           /* unchanging: |frame - previous| < this */
+	float step, still_limit; /* seconds this frame, still_time */
+	float g, o, lo, hi;      /* light fit and the frame's range */
+	float lo1, hi1;          /* saturated at or beyond these */
+	float alpha, T;          /* learning rate, threshold */
+	int long_event;
+};
+
+/*
+ * 7. Learn the background, in one pass per pixel:
+ *
+ * A change that stops changing is no longer motion: a car that parked, or
+ * the spot an object left when it had been there while the background was
+ * learnt (a "ghost": without this it would count as motion until
+ * max_event). A pixel that differs from the background but not from the
+ * previous frame for still_time seconds becomes background at once.
+ *
+ * Then background += alpha * (frame - background) outside motion; under
  * motion (unless the event is long) toward the background's predicted
  * value g * bg + o instead, which keeps the hidden background in step
  * with the global light. A pixel learnt at the frame's limits is marked
  * saturated (1 high, 2 low) until it is learnt again near its value.
- * Both targets are computed for every pixel and one picked, so the loop
- * has no branch; the arithmetic is the same as taking one path. */
-static void update_background(struct md_detector *d, double g, double o,
-			      float lo, float hi, double T, float alpha,
-			      int long_event)
+ *
+ * Every pixel takes both paths and picks one: no branch, the loop
+ * vectorises. The still time is multiplied by 0 or 1 rather than selected
+ * (GCC does not turn a select between computed floats into a blend: the
+ * arithmetic might trap). The arrays are parameters: GCC knows restrict
+ * pointers apart only as parameters, and this many arrays are too many
+ * to check for overlap at run time. Returns 1 if a pixel was absorbed.
+ */
+MD_SIMD static int learn_pixels(long n, const float *restrict cur,
+			 const float *restrict prev, float *restrict still,
+			 float *restrict bg, uint8_t *restrict sat,
+			 const uint8_t *restrict whole,
+			 const uint8_t *restrict moving,
+			 const struct learn_args *a)
 {
-	long N = (long)d->ww * d->wh;
-	const float *restrict cur = d->cur;
-	float *restrict bg = d->bg;
-	const uint8_t *restrict moving = d->moving;
-	uint8_t *restrict sat = d->sat;
-	float hi1 = hi > 128 ? hi - 1.0f : INFINITY;
-	float lo1 = lo < 64 ? lo + 1.0f : -INFINITY;
-	float gf = (float)g, of = (float)o, Tf = (float)T;
+	const float still_T = a->still_T, step = a->step, limit = a->still_limit;
+	const float g = a->g, o = a->o, lo = a->lo, hi = a->hi;
+	const float lo1 = a->lo1, hi1 = a->hi1, alpha = a->alpha, T = a->T;
+	const int long_event = a->long_event;
+	int absorbed = 0;        /* int: a 64-bit sum would halve the lanes */
 
-	/* float throughout, as predict_diff(): four pixels to an instruction */
-	for (long i = 0; i < N; i++) {
-		float c = cur[i], b = bg[i], p = gf * b + of, nb;
-		int hold = (moving[i] != 0) & !long_event;
-		uint8_t s = sat[i], ns = s;
+	for (long i = 0; i < n; i++) {
+		float c = cur[i], b = bg[i], p, nb, st;
+		int unchanging = (whole[i] != 0) & (fabsf(c - prev[i]) < still_T);
+		int absorb, hold = (moving[i] != 0) & !long_event;
+		uint8_t sv, ns;
 
+		st = (still[i] + step) * (float)unchanging;
+		absorb = st >= limit;
+		still[i] = absorb ? 0.0f : st;
+		b = absorb ? c : b;
+		sv = sat[i] & (uint8_t)(absorb - 1);
+		absorbed += absorb;
+
+		p = g * b + o;
 		p = p < lo ? lo : (p > hi ? hi : p);
 		nb = b + alpha * ((hold ? p : c) - b);
 		bg[i] = nb;
 		/* in reverse order of precedence */
-		ns = fabsf(c - nb) < Tf ? 0 : ns;
+		ns = fabsf(c - nb) < T ? 0 : sv;
 		ns = c <= lo1 ? 2 : ns;
 		ns = c >= hi1 ? 1 : ns;
-		sat[i] = hold ? s : ns;
+		sat[i] = hold ? sv : ns;
 	}
+	return absorbed;
+}
+
+/* The float that compares with a float as v (a double) does with >=. */
+static float float_at_least(double v)
+{
+	float f = (float)v;
+
+	return (double)f < v ? nextafterf(f, INFINITY) : f;
+}
+
+static void learn_background(struct md_detector *d, double g, double o,
+			     float lo, float hi, double T, double dt,
+			     int long_event)
+{
+	struct learn_args a = {
+		.still_T = float_at_least(T),
+		.step = (float)dt,
+		.still_limit = float_at_least(d->p.still_time),
+		.g = (float)g, .o = (float)o, .lo = lo, .hi = hi,
+		.lo1 = lo < 64 ? lo + 1.0f : -INFINITY,
+		.hi1 = hi > 128 ? hi - 1.0f : INFINITY,
+		.alpha = (float)(1.0 - exp(-dt / d->p.background_time)),
+		.T = (float)T,
+		.long_event = long_event,
+	};
+
+	if (learn_pixels((long)d->ww * d->wh, d->cur, d->prev, d->still, d->bg,
+			 d->sat, d->whole, d->moving, &a))
+		d->edges_stale = 1;
 }
 
 /*
@@ -1151,7 +1276,7 @@ void md_frame(struct md_detector *d, const uint8_t *y, int stride, double t,
 	      struct md_frame_info *info)
 {
 	long N = (long)d->ww * d->wh;
-	double g = 1, o = 0, sig, T, alpha, dt;
+	double g = 1, o = 0, sig, T, dt;
 	float lo, hi;
 	long changed;
 	int b[4], light = 0, any_motion = 0, peak = 0, long_event = 0;
@@ -1286,9 +1411,9 @@ void md_frame(struct md_detector *d, const uint8_t *y, int stride, double t,
 	d->noise += (sig - d->noise) * (sig > d->noise ? 0.05 : 0.1);
 
 	/* 7. background update outside (dilated) whole-frame motion; the
-	 * mask of step 4 still holds: diff and threshold are unchanged */
-	absorb_still(d, T, dt);
+	 * mask of step 4 still holds: diff and threshold are unchanged. A
+	 * still change absorbed this frame is still motion's neighbourhood
+	 * until the next frame's mask. */
 	dilate5x5(d, d->whole, d->moving);
-	alpha = 1.0 - exp(-dt / d->p.background_time);
-	update_background(d, g, o, lo, hi, T, (float)alpha, long_event);
+	learn_background(d, g, o, lo, hi, T, dt, long_event);
 }
