@@ -360,7 +360,7 @@ static void add_blocks4(const uint16_t *restrict acc, uint32_t *restrict bs, int
 
 /* add_blocks(); with f a constant the compiler vectorises across blocks,
  * so the usual factors get a copy of their own. */
-static void block_sums(const uint16_t *acc, uint32_t *bs, int ww, int f)
+MD_SIMD static void block_sums(const uint16_t *acc, uint32_t *bs, int ww, int f)
 {
 	switch (f) {
 	case 2: add_blocks(acc, bs, ww, 2); break;
@@ -369,6 +369,34 @@ static void block_sums(const uint16_t *acc, uint32_t *bs, int ww, int f)
 	case 8: add_blocks(acc, bs, ww, 8); break;
 	case 12: add_blocks(acc, bs, ww, 12); break;
 	default: add_blocks(acc, bs, ww, f); break;
+	}
+}
+
+/* block_average() for f = 4, the common 640 px wide frame: the four rows
+ * in one pass, then each block's column sums folded as in add_blocks4(),
+ * straight into the working plane. */
+MD_SIMD static void block_average4(const uint8_t *restrict y, int stride,
+				   int ww, int wh, uint16_t *restrict acc,
+				   float *restrict out)
+{
+	int n = 4 * ww;
+
+	for (int wy = 0; wy < wh; wy++) {
+		const uint8_t *r0 = y + (size_t)wy * 4 * stride, *r1 = r0 + stride;
+		const uint8_t *r2 = r1 + stride, *r3 = r2 + stride;
+		float *o = out + (size_t)wy * ww;
+
+		for (int x = 0; x < n; x++)
+			acc[x] = (uint16_t)(r0[x] + r1[x] + r2[x] + r3[x]);
+		for (int wx = 0; wx < ww; wx++) {
+			uint64_t w;
+
+			memcpy(&w, acc + wx * 4, sizeof(w));
+			w += w >> 32;
+			w += w >> 16;
+			/* via int32: SSE2 converts only signed integers */
+			o[wx] = (float)(int32_t)(w & 0xffff) * (1.0f / 16.0f);
+		}
 	}
 }
 
@@ -385,6 +413,10 @@ MD_SIMD static void block_average(struct md_detector *d, const uint8_t *y, int s
 	uint16_t *restrict acc = d->colsum;
 	uint32_t *restrict bs = d->blocksum;
 
+	if (f == 4) {
+		block_average4(y, stride, ww, d->wh, acc, d->tmp);
+		return;
+	}
 	for (int wy = 0; wy < d->wh; wy++) {
 		memset(bs, 0, (size_t)ww * sizeof(*bs));
 		for (int r0 = 0; r0 < f; r0 += ROWS16) {

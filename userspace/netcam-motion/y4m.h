@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 struct y4m {
 	FILE *f;
@@ -14,12 +15,20 @@ struct y4m {
 	size_t frame_size;      /* bytes of one frame (all planes) */
 	const uint8_t *buf;     /* luma of the frame read last, w bytes per row */
 	long frames;            /* frames read so far */
-	/* private: a regular file is mapped whole (no copy per frame) ... */
+	/* private: a small frame of a regular file is copied with pread()
+	 * (seekable) from pos, the offset of the next frame header ... */
+	int seekable;
+	off_t pos, size;
+	/* ... a large one read in place from a mapping of the whole file
+	 * (mpos: next header; released: unmapped up to here) ... */
 	const uint8_t *map;
-	size_t map_len, pos;    /* pos: offset of the next frame header */
-	size_t released;        /* mapping released (MADV_DONTNEED) up to here */
-	uint8_t *own;           /* ... anything else is read into this frame */
+	size_t map_len, mpos, released;
+	/* ... anything else read into own (so are pread()'s) */
+	uint8_t *own;
 };
+
+/* Longest header line read (FRAME lines included), with its NUL. */
+#define Y4M_LINE_MAX 256
 
 /* 0 on success; else -1 with a one-line reason in err. path "-": stdin. */
 int y4m_open(struct y4m *y, const char *path, char *err, size_t errlen);
