@@ -79,7 +79,7 @@ struct md_detector {
 	int *stack;
 	uint32_t *hist;
 	uint32_t (*hist4)[HIST_N + 1]; /* mad_sigma: four histograms, added up */
-	uint16_t *qdiff;         /* ... of every other quantised |diff| */
+	uint16_t *qdiff;         /* ... of the sampled pixels' quantised |diff| */
 	uint16_t *colsum;        /* downscale: one row of column sums ... */
 	uint32_t *blocksum;      /* ... and of block sums */
 	struct zone zones[MD_MAX_ZONES];
@@ -96,7 +96,17 @@ struct md_detector {
 	int next_id;
 	long nvalid;
 	int cellsz[16];          /* valid pixels per light_change() cell */
+	int fit_step;            /* fit_px() sums every fit_step-th row */
+	int hist_step;           /* mad_sigma() samples every hist_step-th pixel */
 };
+
+/* fit_px() sums every FIT_ROW_STEP-th row of a plane at least 8 times as
+ * tall (all rows of a shorter one) */
+#define FIT_ROW_STEP 4
+/* mad_sigma() samples every HIST_STEP-th pixel of a plane with at least
+ * HIST_STEP * HIST_SAMPLES pixels (every one of a smaller one) */
+#define HIST_STEP 4
+#define HIST_SAMPLES 3000
 
 #define WARMUP_S 1.0         /* learn fast, report nothing, this long ... */
 #define WARMUP_FRAMES 5      /* ... and at least this many frames */
@@ -231,7 +241,7 @@ struct md_detector *md_new(const struct md_params *p, int src_w, int src_h,
 	d->stack = calloc(n, sizeof(int));
 	d->hist = calloc(HIST_N, sizeof(uint32_t));
 	d->hist4 = calloc(4, sizeof(*d->hist4));
-	d->qdiff = calloc(n / 2 + 1, sizeof(uint16_t));
+	d->qdiff = calloc(n, sizeof(uint16_t));
 	d->colsum = calloc((size_t)d->ww * d->f, sizeof(uint16_t));
 	d->blocksum = calloc((size_t)d->ww, sizeof(uint32_t));
 	if (!d->cur || !d->prev || !d->still || !d->bg || !d->tmp || !d->diff || !d->grad || !d->valid || !d->chg ||
@@ -264,6 +274,8 @@ struct md_detector *md_new(const struct md_params *p, int src_w, int src_h,
 			d->nvalid += d->valid[y * d->ww + x];
 		}
 	}
+	d->fit_step = d->wh >= 8 * FIT_ROW_STEP ? FIT_ROW_STEP : 1;
+	d->hist_step = (long)n >= HIST_STEP * HIST_SAMPLES ? HIST_STEP : 1;
 	for (int y = 0; y < d->wh; y++)
 		for (int x = 0; x < d->ww; x++)
 			d->cellsz[(y * 4 / d->wh) * 4 + x * 4 / d->ww] +=
@@ -524,9 +536,9 @@ MD_SIMD static void fit_row(const float *restrict bg, const float *restrict cur,
 /* Least-squares fit cur = g * bg + o over valid, non-moving pixels with
  * |residual| <= lim (lim <= 0: all); with skip_sat not over pixels
  * saturated now or when learnt. Two parameters from thousands of pixels:
- * every other row is plenty and halves the cost. Returns the pixel count;
- * *picked: the pixels the fit could use before the residual test (both
- * of the rows summed). */
+ * every fourth row (over 3000 pixels at the default work_width) is plenty
+ * and quarters the cost. Returns the pixel count; *picked: the pixels the
+ * fit could use before the residual test (both of the rows summed). */
 static long fit_px(struct md_detector *d, double g0, double o0, double lim,
 		   float lo, float hi, int skip_sat, double *g, double *o,
 		   long *picked)
@@ -535,7 +547,7 @@ static long fit_px(struct md_detector *d, double g0, double o0, double lim,
 	int ww = d->ww;
 	long n;
 
-	for (int y = 0; y < d->wh; y += 2) {
+	for (int y = 0; y < d->wh; y += d->fit_step) {
 		long r = (long)y * ww;
 
 		fit_row(d->bg + r, d->cur + r, d->valid + r, d->moving + r,
@@ -681,55 +693,68 @@ static long fit(struct md_detector *d, double g0, double o0, double lim,
 {
 	long n = fit_px(d, g0, o0, lim, lo, hi, 1, g, o, picked);
 
-	/* fit_px() counts every other row */
-	if (2 * n < d->nvalid / 10)
+	/* fit_px() counts the rows it sums: about 1 in fit_step */
+	if (n * d->fit_step < d->nvalid / 10)
 		n = fit_px(d, g0, o0, lim, lo, hi, 0, g, o, picked);
 	return n;
 }
 
-/* Histogram of |diff| in quarter levels over every other valid pixel,
- * moving ones too if with_moving; returns the count of pixels taken. The
- * bins go to d->hist.
- * Every other pixel: neighbours are alike after the blur, and a median of
- * half of them tells the noise as well, at half the cost of this
- * inherently scalar loop (one counter update at a time).
+/* q[j] = |diff[step * j]| (j < m) in quarter levels, at most HIST_N - 1;
+ * HIST_N (a bin of its own) for a pixel left out: not valid, or moving
+ * unless with_moving. step: 1 or HIST_STEP, each a loop of its own so the
+ * loads vectorise. */
+static inline uint16_t quantise(float diff, uint8_t valid, uint8_t moving,
+				int with_moving)
+{
+	const float qmax = HIST_N - 1;
+	float a = fabsf(diff) * 4.0f;
+	int out = (valid == 0) | ((moving != 0) & !with_moving);
+	int bin = (int)(a < qmax ? a : qmax);
+
+	return (uint16_t)(out ? HIST_N : bin);
+}
+
+MD_SIMD static void quantise_sampled(long m, int step,
+				     const float *restrict diff,
+				     const uint8_t *restrict valid,
+				     const uint8_t *restrict moving,
+				     int with_moving, uint16_t *restrict q)
+{
+	if (step == HIST_STEP) {
+		for (long j = 0; j < m; j++)
+			q[j] = quantise(diff[HIST_STEP * j], valid[HIST_STEP * j],
+					moving[HIST_STEP * j], with_moving);
+		return;
+	}
+	for (long j = 0; j < m; j++)
+		q[j] = quantise(diff[j], valid[j], moving[j], with_moving);
+}
+
+/* Histogram of |diff| in quarter levels over every d->hist_step-th valid
+ * pixel, moving ones too if with_moving; returns the count of pixels
+ * taken. The bins go to d->hist.
+ * A sample: neighbours are alike after the blur, and a median of over
+ * 3000 of them tells the noise as well as all, at a fraction of the cost
+ * of this inherently scalar loop (one counter update at a time).
  * Pixels in a row often fall into the same bin: incrementing one counter
  * would wait for the previous increment, so four sets of counters take
  * turns and are added up at the end. */
-/* q[j] = |diff[2j]| in quarter levels, at most HIST_N - 1; HIST_N (a bin
- * of its own) for a pixel left out: not valid, or moving unless
- * with_moving. */
-MD_SIMD static void quantise_half(long half, const float *restrict diff,
-				  const uint8_t *restrict valid,
-				  const uint8_t *restrict moving, int with_moving,
-				  uint16_t *restrict q)
-{
-	const float qmax = HIST_N - 1;
-
-	for (long j = 0; j < half; j++) {
-		float a = fabsf(diff[2 * j]) * 4.0f;
-		int out = (valid[2 * j] == 0) | ((moving[2 * j] != 0) & !with_moving);
-		int bin = (int)(a < qmax ? a : qmax);
-
-		q[j] = (uint16_t)(out ? HIST_N : bin);
-	}
-}
-
 MD_SIMD static long diff_hist(struct md_detector *d, int with_moving)
 {
-	long N = (long)d->ww * d->wh, half = (N + 1) / 2;
+	long N = (long)d->ww * d->wh, m = (N + d->hist_step - 1) / d->hist_step;
 	uint32_t (*h)[HIST_N + 1] = d->hist4;
 	const uint16_t *restrict q = d->qdiff;
 
-	quantise_half(half, d->diff, d->valid, d->moving, with_moving, d->qdiff);
+	quantise_sampled(m, d->hist_step, d->diff, d->valid, d->moving,
+			 with_moving, d->qdiff);
 	memset(h, 0, 4 * sizeof(*h));
 	/* one counter update per pixel and nothing else: a pixel left out
 	 * lands in bin HIST_N */
-	for (long j = 0; j < half; j++)
+	for (long j = 0; j < m; j++)
 		h[j & 3][q[j]]++;
 	for (int b = 0; b < HIST_N; b++)
 		d->hist[b] = h[0][b] + h[1][b] + h[2][b] + h[3][b];
-	return half - (long)(h[0][HIST_N] + h[1][HIST_N] + h[2][HIST_N] + h[3][HIST_N]);
+	return m - (long)(h[0][HIST_N] + h[1][HIST_N] + h[2][HIST_N] + h[3][HIST_N]);
 }
 
 /* 1.4826 * median |diff| over valid non-moving pixels (all valid if too
@@ -739,7 +764,7 @@ static double mad_sigma(struct md_detector *d)
 	long n, acc;
 
 	n = diff_hist(d, 0);
-	if (!(2 * n >= d->nvalid / 4 || n >= 64))
+	if (!(n * d->hist_step >= d->nvalid / 4 || n >= 64))
 		n = diff_hist(d, 1);
 	if (n == 0)
 		return 0;
