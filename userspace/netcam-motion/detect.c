@@ -74,7 +74,6 @@ struct md_detector {
 	uint8_t *chg, *chg2, *fin, *moving;
 	uint8_t *whole;          /* whole-frame change mask at threshold T */
 	uint8_t *rows;           /* scratch for separable 3x3 / 5x5 passes */
-	uint8_t *zeros;          /* one row of zeros: outside the frame */
 	uint8_t *sat;            /* background learnt saturated: 1 high, 2 low */
 	int *stack;
 	uint32_t *hist;
@@ -180,7 +179,6 @@ void md_free(struct md_detector *d)
 	free(d->fin);
 	free(d->whole);
 	free(d->rows);
-	free(d->zeros);
 	free(d->moving);
 	free(d->sat);
 	free(d->stack);
@@ -236,7 +234,6 @@ struct md_detector *md_new(const struct md_params *p, int src_w, int src_h,
 	d->fin = calloc(n, 1);
 	d->whole = calloc(n, 1);
 	d->rows = calloc(n, 1);
-	d->zeros = calloc((size_t)d->ww, 1);
 	d->moving = calloc(n, 1);
 	d->sat = calloc(n, 1);
 	d->stack = calloc(n, sizeof(int));
@@ -246,7 +243,7 @@ struct md_detector *md_new(const struct md_params *p, int src_w, int src_h,
 	d->colsum = calloc((size_t)d->ww * d->f, sizeof(uint16_t));
 	d->blocksum = calloc((size_t)d->ww, sizeof(uint32_t));
 	if (!d->cur || !d->prev || !d->still || !d->bg || !d->tmp || !d->diff || !d->grad || !d->valid || !d->chg ||
-	    !d->chg2 || !d->fin || !d->whole || !d->rows || !d->zeros || !d->moving || !d->sat || !d->stack || !d->hist ||
+	    !d->chg2 || !d->fin || !d->whole || !d->rows || !d->moving || !d->sat || !d->stack || !d->hist ||
 	    !d->colsum || !d->blocksum || !d->hist4 || !d->qdiff) {
 		md_free(d);
 		return NULL;
