@@ -15,13 +15,7 @@
 #include "detect.h"
 #include "events.h"
 #include "y4m.h"
-
-static int passed, failed;
-
-#define CHECK(cond, ...) do { \
-	if (cond) { passed++; } else { failed++; \
-		printf("FAIL %s:%d: %s: ", __func__, __LINE__, #cond); \
-		printf(__VA_ARGS__); printf("\n"); } } while (0)
+#include "unit.h"
 
 /* ---- synthetic frames ---------------------------------------------- */
 
@@ -747,6 +741,5 @@ int main(void)
 		if (system(cmd) != 0)
 			fprintf(stderr, "could not remove %s\n", tmpdir);
 	}
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return UNIT_SUMMARY();
 }

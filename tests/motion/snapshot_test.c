@@ -12,20 +12,7 @@
 #include <jpeglib.h>    /* needs stdio.h first */
 
 #include "actions.h"
-
-static int failures, passes;
-
-#define CHECK(cond, ...)                                         \
-	do {                                                     \
-		if (cond) {                                      \
-			passes++;                                \
-		} else {                                         \
-			failures++;                              \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-			printf(__VA_ARGS__);                     \
-			printf("\n");                            \
-		}                                                \
-	} while (0)
+#include "unit.h"
 
 struct decoded {
 	int w, h, comps;
@@ -145,6 +132,5 @@ int main(void)
 	test_colour(33, 17);    /* odd sizes: chroma rounded up */
 	test_grey();
 	test_unwritable();
-	printf("%d passed, %d failed\n", passes, failures);
-	return failures ? 1 : 0;
+	return UNIT_SUMMARY();
 }

@@ -12,21 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "unit.h"
 #include "y4m.h"
-
-static int failures, passes;
-
-#define CHECK(cond, ...)                                         \
-	do {                                                     \
-		if (cond) {                                      \
-			passes++;                                \
-		} else {                                         \
-			failures++;                              \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-			printf(__VA_ARGS__);                     \
-			printf("\n");                            \
-		}                                                \
-	} while (0)
 
 /* The byte a test clip holds at luma pixel i of frame n: differs between
  * neighbouring pixels, rows and frames, so a shifted read shows. */
@@ -189,6 +176,5 @@ int main(void)
 	unlink(large);
 	unlink(cut);
 	rmdir(dir);
-	printf("%d passed, %d failed\n", passes, failures);
-	return failures ? 1 : 0;
+	return UNIT_SUMMARY();
 }
