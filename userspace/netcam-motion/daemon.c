@@ -100,6 +100,18 @@ static void reap_hooks(void)
 	int st;
 	pid_t pid;
 
+	/* A hook killed for its timeout takes its whole group along, even a
+	 * child it was forking while the kill was on its way: once more as
+	 * it dies, while its zombie still holds the group's id (so the kill
+	 * can reach nothing else). */
+	for (int i = 0; i < MAX_HOOKS; i++) {
+		siginfo_t si = { 0 };
+
+		if (D.hook_pid[i] && D.hook_killed[i] &&
+		    waitid(P_PID, (id_t)D.hook_pid[i], &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+		    si.si_pid == D.hook_pid[i])
+			kill(-D.hook_pid[i], SIGKILL);
+	}
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		for (int i = 0; i < MAX_HOOKS; i++) {
 			if (D.hook_pid[i] != pid)
