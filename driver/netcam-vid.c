@@ -278,6 +278,9 @@ static int netcam_s_parm(struct file *file, void *priv,
 
 	if (parm->type != V4L2_BUF_TYPE_VIDEO_CAPTURE)
 		return -EINVAL;
+	/* As a webcam: only the file handle that streams sets the rate. */
+	if (vb2_queue_is_busy(&node->queue, file))
+		return -EBUSY;
 	netcam_fmt_pick_interval(node->cam, &node->pix, &interval);
 	if (interval.numerator != node->interval.numerator ||
 	    interval.denominator != node->interval.denominator) {
