@@ -2424,6 +2424,73 @@ TEST_F(netcam, s_parm_other_handle_busy)
 	EXPECT_EQ(0, nc_s_parm(other, 1, 30, NULL));
 }
 
+/*
+ * Buffer sizes and counts an app asks for are bounded: CREATE_BUFS takes
+ * 1x..2x the image size, and a node's buffers stay within 512 MiB (at
+ * least 3 buffers), so no request makes the kernel try a vmalloc() that
+ * cannot succeed.
+ */
+TEST_F_TIMEOUT(netcam, buffer_bounds, 120)
+{
+	static const struct netcam_mode modes[] = {
+		{ V4L2_PIX_FMT_YUYV, 640, 480, 1, 30, { 0 } },
+		{ V4L2_PIX_FMT_YUYV, 8192, 8192, 1, 5, { 0 } },
+	};
+	static const __u32 bad_sizes[] = {
+		0, 1, 640 * 480 * 2 - 1, 640 * 480 * 4 + 2, 0x7fffffff,
+		0xffffffff,
+	};
+	struct netcam_camera_info info;
+	struct v4l2_create_buffers cb;
+	struct v4l2_requestbuffers rb;
+	struct netcam_create cr;
+	struct v4l2_format f;
+	unsigned int i;
+	int vfd;
+
+	REQUIRE_NETCAM();
+	CREATE_OK(&cr, "bufs", 1, modes, 2);
+	FIND_OK(cr.name, &info);
+	vfd = track_vfd(self, nc_open_video(info.video_nr[0]));
+	ASSERT_GE(vfd, 0);
+	ASSERT_EQ(0, nc_s_fmt(vfd, V4L2_PIX_FMT_YUYV, 640, 480, &f));
+
+	for (i = 0; i < ARRAY_SIZE(bad_sizes); i++) {
+		memset(&cb, 0, sizeof(cb));
+		cb.count = 2;
+		cb.memory = V4L2_MEMORY_MMAP;
+		cb.format = f;
+		cb.format.fmt.pix.sizeimage = bad_sizes[i];
+		EXPECT_EQ(-EINVAL, nc_ioctl(vfd, VIDIOC_CREATE_BUFS, &cb))
+			TH_LOG("CREATE_BUFS sizeimage %u", bad_sizes[i]);
+	}
+	memset(&cb, 0, sizeof(cb));
+	cb.count = 2;
+	cb.memory = V4L2_MEMORY_MMAP;
+	cb.format = f;
+	cb.format.fmt.pix.sizeimage = f.fmt.pix.sizeimage * 2;
+	EXPECT_EQ(0, nc_ioctl(vfd, VIDIOC_CREATE_BUFS, &cb));
+	EXPECT_EQ(2U, cb.count);
+
+	memset(&rb, 0, sizeof(rb));
+	rb.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	rb.memory = V4L2_MEMORY_MMAP;
+	ASSERT_EQ(0, nc_ioctl(vfd, VIDIOC_REQBUFS, &rb));
+
+	/* 128 MiB frames: 4 buffers fit in the node's 512 MiB. */
+	ASSERT_EQ(0, nc_s_fmt(vfd, V4L2_PIX_FMT_YUYV, 8192, 8192, &f));
+	rb.count = 32;
+	ASSERT_EQ(0, nc_ioctl(vfd, VIDIOC_REQBUFS, &rb));
+	EXPECT_EQ(4U, rb.count);
+	memset(&cb, 0, sizeof(cb));
+	cb.count = 8;
+	cb.memory = V4L2_MEMORY_MMAP;
+	cb.format = f;
+	EXPECT_EQ(-ENOMEM, nc_ioctl(vfd, VIDIOC_CREATE_BUFS, &cb));
+	rb.count = 0;
+	EXPECT_EQ(0, nc_ioctl(vfd, VIDIOC_REQBUFS, &rb));
+}
+
 /* ---- user pages that never arrive (userfaultfd) ---------------------- */
 
 struct uffd_region {
