@@ -2,7 +2,8 @@
 # Helpers for running commands in the Debian 13 tree (tests/debian13/setup.sh),
 # sourced by setup.sh, tests/build-driver.sh and VM suites.
 #
-#   d13_root                   the tree's path (build/debian13/root of this repo)
+#   d13_root                   the tree's path: build/debian13/root of this repo,
+#                              or $NETCAM_DEBIAN13_ROOT
 #   d13_kver ROOT              newest kernel in ROOT that has an image
 #                              (/lib/modules/KVER/vmlinuz or /boot/vmlinuz-KVER)
 #                              and headers; fails when there is none
@@ -20,7 +21,13 @@
 # that is read-only (inside the VM): only mount points are needed, and
 # Debian's tree has /proc, /sys and /dev.
 
-d13_root() { printf '%s/build/debian13/root' "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"; }
+d13_root() {
+    if [ -n "${NETCAM_DEBIAN13_ROOT:-}" ]; then
+        printf '%s' "$NETCAM_DEBIAN13_ROOT"
+    else
+        printf '%s/build/debian13/root' "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+    fi
+}
 
 d13_kver() {
     local r=$1 d k best=

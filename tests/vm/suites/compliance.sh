@@ -1,8 +1,11 @@
 #!/bin/bash
 # v4l2-compliance on netcam capture nodes, with vivid beside them in the
-# same VM as the reference: Debian's v4l2-compliance (v4l-utils 1.22) is
-# older than some kernels' V4L2 core, so a check may fail for any driver.
-# A netcam result passes when it has 0 failures, or when every test that
+# same VM as the reference.  The tool is Debian 13's (v4l-utils 1.30), run
+# from the tree tests/debian13/setup.sh makes, on every kernel: Debian 12's
+# 1.22 predates checks the V4L2 maintainers now apply, and it is never used
+# instead (a missing tree is a FAIL naming the setup command).  A newer
+# tool on an older kernel's V4L2 core may still fail a check for any
+# driver, hence vivid as the reference. A netcam result passes when it has 0 failures, or when every test that
 # fails on netcam also fails on vivid here. Warnings must be 0, except
 # sequence gaps that the driver counted as drops (frames_dropped in sysfs):
 # under TCG emulation the tool sometimes queues its buffers too late, and a
@@ -15,6 +18,25 @@ set -u
 
 # vivid under slow emulation asks for negative sleeps; not a netcam issue.
 echo 'schedule_timeout: wrong timeout value' >> "$NETCAM_VM_OUT/dmesg-allow.txt"
+
+# Debian 13's v4l2-compliance, chrooted into the tree (read-only here: the
+# host's root as the VM sees it), with /proc, /sys and /dev mounted in a
+# mount namespace of its own (tests/debian13/chroot.sh).
+. "$NETCAM_SRC/tests/debian13/chroot.sh"
+D13=$(d13_root)
+D13_RUN=$NETCAM_SRC/tests/debian13/run.sh
+v4l2c() { "$D13_RUN" v4l2-compliance "$@"; }
+if [ ! -x "$D13/usr/bin/v4l2-compliance" ]; then
+    vm_fail compliance-tool "no Debian 13 v4l2-compliance at $D13/usr/bin/v4l2-compliance; run tests/debian13/setup.sh (as root) first"
+    vm_finish
+fi
+if ! V4L2C_VERSION=$(v4l2c --version 2>&1 < /dev/null | head -n 1) ||
+   ! [[ $V4L2C_VERSION =~ ^v4l2-compliance\ 1\.([0-9]+) ]] ||
+   [ "${BASH_REMATCH[1]}" -lt 30 ]; then
+    vm_fail compliance-tool "v4l2-compliance from $D13 does not run or is older than 1.30: $V4L2C_VERSION"
+    vm_finish
+fi
+vm_pass compliance-tool "$V4L2C_VERSION from $D13"
 
 vm_run netcam-load netcam_load || vm_finish
 if ! netcam_feed_start compliance --nodes 2 --node-label 1:Compliance-2 \
@@ -54,7 +76,8 @@ dropped() { cat "/sys/class/video4linux/${NODE0#/dev/}/netcam/frames_dropped"; }
 VLOG=$(vm_log compliance-vivid)
 VTOT="no vivid"
 if [ -n "$VIVID" ]; then
-    timeout -k 5 900 v4l2-compliance -d "$VIVID" -s -e "$VIVID_EXP" > "$VLOG" 2>&1 < /dev/null
+    timeout -k 5 900 "$D13_RUN" v4l2-compliance -d "$VIVID" -s -e "$VIVID_EXP" \
+        > "$VLOG" 2>&1 < /dev/null
     VTOT=$(totals "$VLOG")
 fi
 vm_pass compliance-vivid-reference "vivid [$VTOT]"
@@ -74,7 +97,7 @@ compliance_once() {
     local tracer=()
     command -v strace > /dev/null &&
         tracer=(strace -f --seccomp-bpf -e trace=read -e status=failed -o "$trace")
-    timeout -k 5 900 "${tracer[@]}" v4l2-compliance -d "$NODE0" "$@" -e "$NODE1" \
+    timeout -k 5 900 "${tracer[@]}" "$D13_RUN" v4l2-compliance -d "$NODE0" "$@" -e "$NODE1" \
         > "$nlog" 2>&1 < /dev/null
 }
 
