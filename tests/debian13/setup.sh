@@ -116,8 +116,10 @@ step sources write_sources
 
 # Everything else runs in the chroot with /proc, /sys and /dev mounted for
 # each command and unmounted after it, also on failure (d13_chroot).
+# INITRD=No: the kernel's postinst hook skips building an initramfs (about
+# a minute with dracut): tests/vm/run.sh boots it with its own.
 apt_in() {
-    d13_chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get -y \
+    d13_chroot "$root" env DEBIAN_FRONTEND=noninteractive INITRD=No apt-get -y \
         -o Dpkg::Options::=--force-confold -o APT::Install-Recommends=false "$@"
 }
 step apt-update apt_in update

@@ -59,7 +59,21 @@ totals() { grep -a -E '^Total for' "$1" | tail -n 1 | sed 's/^Total for [^:]*: /
 failed_tests() { grep -a -E '^\s+test .*: FAIL' "$1" | sed 's/^\s*//; s/: FAIL.*//' | sort -u; }
 # The tool's own reasons ("fail: v4l2-test-buffers.cpp(NNN): condition"),
 # so a failure in CI output says which check broke without the log.
-fail_reasons() { grep -a -o 'fail: [^	]*' "$1" | sort -u | head -n 5 | tr '\n' ';'; }
+# messages LOG fail|warn: the tool's messages of that kind, each with the
+# test it belongs to ("test MMAP (select, REQBUFS): warn: v4l2-test-
+# buffers.cpp(438): got sequence number 10, expected 9"). The tool prints a
+# test's messages before its "test NAME: OK|FAIL" line; streaming tests put
+# frame counters between them, separated by carriage returns.
+messages() {
+    awk -v kind="$2" 'BEGIN { RS = "[\r\n]+" }
+        { if (match($0, kind ": .*")) pending[n++] = substr($0, RSTART, RLENGTH)
+          else if (match($0, /test [^\t]*: (OK|FAIL)/)) {
+              t = substr($0, RSTART, RLENGTH); sub(/: (OK|FAIL).*/, "", t)
+              for (i = 0; i < n; i++) print t ": " pending[i]
+              n = 0 } }
+        END { for (i = 0; i < n; i++) print "(no test): " pending[i] }' "$1" | sort -u | head -n 5 | tr '\n' ';'
+}
+fail_reasons() { messages "$1" fail; }
 warnings() { grep -a -E '^Total for' "$1" | tail -n 1 | sed -n 's/.*Warnings: \([0-9]*\).*/\1/p'; }
 # Frames missing according to "got sequence number N, expected M" warnings.
 seq_gap_frames() {
@@ -112,7 +126,7 @@ extra_failures() {
 # failure is told apart from a broken check: the result says both runs'
 # reasons, and fails if the second run fails too.
 run_compliance() {
-    local name=$1 nlog nfail extra drops0 drops gaps other first=
+    local name=$1 nlog nfail extra drops0 drops gaps gapmsg other first=
     shift
     nlog=$(vm_log "$name-netcam")
     drops0=$(dropped)
@@ -131,16 +145,18 @@ run_compliance() {
     gaps=$(seq_gap_frames "$nlog")
     other=$(( $(warnings "$nlog") - $(seq_gap_warnings "$nlog") ))
     nfail=$(failed_tests "$nlog")
+    gapmsg=
+    [ "$gaps" -gt 0 ] && gapmsg="; $(messages "$nlog" warn)"
     if ! grep -q '^Total for' "$nlog"; then
         vm_fail "$name" "${first}v4l2-compliance did not finish (see $nlog)"
     elif [ -n "$extra" ]; then
         vm_fail "$name" "${first}netcam [$(totals "$nlog")] fails where vivid does not: $extra vivid [$VTOT]; reasons: $(fail_reasons "$nlog") failed reads: $(bad_reads "$nlog.strace")"
     elif [ "$other" != 0 ]; then
-        vm_fail "$name" "${first}netcam has $other warnings besides sequence gaps [$(totals "$nlog")]"
+        vm_fail "$name" "${first}netcam has $other warnings besides sequence gaps [$(totals "$nlog")]: $(messages "$nlog" warn)"
     elif [ "$gaps" -gt "$drops" ]; then
-        vm_fail "$name" "${first}sequence gaps of $gaps frames but only $drops counted drops [$(totals "$nlog")]"
+        vm_fail "$name" "${first}sequence gaps of $gaps frames but only $drops counted drops [$(totals "$nlog")]: $(messages "$nlog" warn)"
     else
-        vm_pass "$name" "${first}netcam [$(totals "$nlog")] (sequence gaps: $gaps frames, counted drops: $drops) vivid [$VTOT] shared failures: $(echo "$nfail" | grep . | tr '\n' ';')"
+        vm_pass "$name" "${first}netcam [$(totals "$nlog")] (sequence gaps: $gaps frames, counted drops: $drops$gapmsg) vivid [$VTOT] shared failures: $(echo "$nfail" | grep . | tr '\n' ';')"
     fi
 }
 
