@@ -8,6 +8,7 @@
  *   rng.c          the seeded RNG and the "interesting" values and pointers
  *   ops_ctl.c      /dev/netcam and feed channel operations
  *   ops_node.c     V4L2 capture node operations
+ *   uffd.c         frames whose pages arrive late (userfaultfd)
  *   selfcheck.c    --check: one camera, one real frame captured (is the
  *                  module still usable after fuzzing?)
  *
@@ -29,7 +30,7 @@
 
 /* Every operation the fuzzer counts; fz_op_name() gives the table name. */
 #define FZ_OPS(X) \
-	X(CTL_OPEN) X(CTL_CLOSE) X(VERSION) X(CREATE) X(REMOVE) X(LIST) \
+	X(CTL_OPEN) X(CTL_CLOSE) X(VERSION) X(CREATE) X(ATTACH) X(REMOVE) X(LIST) \
 	X(CTL_UNKNOWN) \
 	X(FEED_FRAME) X(SET_SIGNAL) X(FEED_READ) X(FEED_POLL) X(FEED_CLOSE) \
 	X(FEED_FCNTL) X(FEED_MISC) X(FEED_UNKNOWN) \
@@ -58,6 +59,7 @@ struct fz_slot {
 	uint64_t calls;
 	uint64_t kicks;		/* signals the kicker sent into calls */
 	int died;		/* the thread vanished inside a call */
+	int may_block;		/* a call that waits for userfaultfd pages */
 	char detail[FZ_DETAIL_LEN];
 };
 
@@ -130,6 +132,12 @@ struct fz_proc {
 	unsigned char *arena;		/* FZ_ARENA bytes, then a guard page */
 	unsigned char *guard;		/* PROT_NONE page after the arena */
 	unsigned char *unmapped;	/* a page that was unmapped again */
+	/* uffd.c: frames whose pages arrive late */
+	int uffd;
+	unsigned char *uffd_base;
+	int uffd_threads;
+	int uffd_stop;
+	pthread_t uffd_th;
 };
 #define FZ_ARENA	(8u << 20)
 
@@ -182,6 +190,12 @@ void fz_refresh_nodes(struct fz_worker *w);
 /* ops_node.c */
 void fz_node_op(struct fz_worker *w);
 void fz_node_stream_cycle(struct fz_worker *w);
+
+/* uffd.c */
+int fz_uffd_init(struct fz_proc *p, int nthreads);
+void fz_uffd_stop(struct fz_proc *p);
+/* A frame buffer of @len bytes whose pages are all missing, or NULL. */
+void *fz_uffd_frame(struct fz_worker *w, size_t len);
 
 /* selfcheck.c */
 int fz_selfcheck(void);

@@ -242,9 +242,20 @@ static void op_create(struct fz_worker *w)
 			break;
 		}
 	}
+	/* modes on pages that arrive late: must not stall other cameras */
+	if (!bad && arg == c && fz_chance(w, 2)) {
+		void *u = fz_uffd_frame(w, c->num_modes * sizeof(*modes));
+
+		if (u) {
+			c->modes_ptr = (uintptr_t)u;
+			w->slot->may_block = 1;
+			bad = "modes all zero (userfaultfd zero pages)";
+		}
+	}
 	fz_begin(w, FZ_OP_CREATE, "CREATE %.31s nodes=%u modes=%u%s%s", c->name,
 		 c->num_nodes, c->num_modes, bad ? " bad=" : "", bad ? bad : "");
 	rc = fz_end(w, FZ_OP_CREATE, ioctl(fd, NETCAM_IOC_CREATE, arg));
+	w->slot->may_block = 0;
 	if (bad)
 		fz_must_fail(w, FZ_OP_CREATE, rc, bad);
 	if (rc == 0 && arg == c) {
@@ -254,6 +265,48 @@ static void op_create(struct fz_worker *w)
 			fz_refresh_nodes(w);
 	}
 }
+
+#ifdef NETCAM_IOC_ATTACH
+/* uAPI 1.1: re-attach by name only; ENOENT/EBUSY are the usual answers. */
+static void op_attach(struct fz_worker *w)
+{
+	struct netcam_attach *a = (void *)w->scratch;
+	const char *bad = NULL;
+	int fd = fz_ctl_get(w, fz_chance(w, 95));
+	void *arg = a;
+	long rc;
+
+	if (fd < 0)
+		return;
+	memset(a, 0, sizeof(*a));
+	pick_name(w, a->name);
+	a->fd = (int)fz_u32(w);	/* outputs: input ignored */
+	a->id = fz_u32(w);
+	if (fz_chance(w, 30)) {
+		switch (fz_below(w, 6)) {
+		case 0: a->flags = 1u << fz_below(w, 32); bad = "flags"; break;
+		case 1: a->reserved[fz_below(w, 9)] = 1; bad = "reserved"; break;
+		case 2: memset(a->name, 'c', NETCAM_NAME_LEN); bad = "unterminated name"; break;
+		case 3: a->name[0] = 0; bad = "empty name"; break;
+		case 4: a->name[1] = '\n'; bad = "name char"; break;
+		default: arg = fz_bad_ptr(w, sizeof(*a)); break;
+		}
+	}
+	fz_begin(w, FZ_OP_ATTACH, "ATTACH %.31s%s%s", a->name, bad ? " bad=" : "",
+		 bad ? bad : "");
+	rc = fz_end(w, FZ_OP_ATTACH, ioctl(fd, NETCAM_IOC_ATTACH, arg));
+	if (bad)
+		fz_must_fail(w, FZ_OP_ATTACH, rc, bad);
+	/* the node count is unknown here: events will tell (up to 8) */
+	if (rc == 0 && arg == a && a->fd >= 0)
+		feed_add(w, a->fd, a->name, NETCAM_MAX_NODES);
+}
+#else
+static void op_attach(struct fz_worker *w)
+{
+	(void)w;	/* uAPI 1.0 header: nothing to call */
+}
+#endif
 
 static void op_remove(struct fz_worker *w)
 {
@@ -333,9 +386,18 @@ static void op_list(struct fz_worker *w, bool valid)
 		default: arg = fz_bad_ptr(w, sizeof(*l)); break;
 		}
 	}
-	fz_begin(w, FZ_OP_LIST, "LIST cap=%u%s%s", l->capacity, bad ? " bad=" : "",
-		 bad ? bad : "");
+	if (!valid && arg == l && fz_chance(w, 4)) {
+		void *u = fz_uffd_frame(w, room * sizeof(*ci));
+
+		if (u) {
+			l->cameras_ptr = (uintptr_t)u;
+			w->slot->may_block = 1;
+		}
+	}
+	fz_begin(w, FZ_OP_LIST, "LIST cap=%u%s%s%s", l->capacity,
+		 w->slot->may_block ? " uffd" : "", bad ? " bad=" : "", bad ? bad : "");
 	rc = fz_end(w, FZ_OP_LIST, ioctl(fd, NETCAM_IOC_LIST, arg));
+	w->slot->may_block = 0;
 	if (bad)
 		fz_must_fail(w, FZ_OP_LIST, rc, bad);
 	if (rc == 0 && arg == l && l->cameras_ptr == (uintptr_t)ci && l->capacity <= room)
@@ -434,8 +496,10 @@ void fz_ctl_op(struct fz_worker *w)
 
 	if (fz_opt.no_ctl)
 		return;
-	if (r < 40)
+	if (r < 35)
 		op_create(w);
+	else if (r < 42)
+		op_attach(w);
 	else if (r < 55)
 		op_remove(w);
 	else if (r < 75)
@@ -578,10 +642,21 @@ static void feed_frame(struct fz_worker *w, const struct fz_feed *f,
 			break;
 		}
 	}
-	fz_begin(w, FZ_OP_FEED_FRAME, "FEED_FRAME fd %d node %u %.4s %ux%u used %u%s%s",
+	/* now and then a frame whose pages arrive late, or not before the end */
+	if (arg == fr && fz_chance(w, mutate ? 3 : 5)) {
+		void *u = fz_uffd_frame(w, fr->bytesused);
+
+		if (u) {
+			fr->data_ptr = (uintptr_t)u;
+			w->slot->may_block = 1;
+		}
+	}
+	fz_begin(w, FZ_OP_FEED_FRAME, "FEED_FRAME fd %d node %u %.4s %ux%u used %u%s%s%s",
 		 f->fd, fr->node, (const char *)&fr->pixelformat, fr->width, fr->height,
-		 fr->bytesused, bad ? " bad=" : "", bad ? bad : "");
+		 fr->bytesused, w->slot->may_block ? " uffd" : "", bad ? " bad=" : "",
+		 bad ? bad : "");
 	rc = fz_end(w, FZ_OP_FEED_FRAME, ioctl(f->fd, NETCAM_IOC_FEED_FRAME, arg));
+	w->slot->may_block = 0;
 	if (bad)
 		fz_must_fail(w, FZ_OP_FEED_FRAME, rc, bad);
 }
