@@ -496,17 +496,18 @@ void fz_ctl_op(struct fz_worker *w)
 
 	if (fz_opt.no_ctl)
 		return;
-	if (r < 35)
+	/* removals are rarer than creations: nodes must live long enough to stream */
+	if (r < 38)
 		op_create(w);
-	else if (r < 42)
+	else if (r < 46)
 		op_attach(w);
-	else if (r < 55)
+	else if (r < 52)
 		op_remove(w);
 	else if (r < 75)
 		op_list(w, fz_chance(w, 50));
 	else if (r < 85)
 		op_version(w);
-	else if (r < 93)
+	else if (r < 94)
 		op_ctl_unknown(w);
 	else
 		ctl_close(w);
@@ -597,6 +598,25 @@ static uint32_t frame_size(uint32_t fmt, uint32_t wd, uint32_t ht)
 	}
 }
 
+/* Close feed @fd if the table still holds it. */
+static void feed_drop(struct fz_worker *w, int fd)
+{
+	struct fz_proc *p = w->p;
+	int i, found = 0;
+
+	pthread_mutex_lock(&p->lock);
+	for (i = 0; i < FZ_MAX_FEEDS; i++)
+		if (p->feed[i].fd == fd) {
+			p->feed[i].fd = -1;
+			found = 1;
+		}
+	pthread_mutex_unlock(&p->lock);
+	if (!found)
+		return;
+	fz_begin(w, FZ_OP_FEED_CLOSE, "close feed %d (removed)", fd);
+	fz_end(w, FZ_OP_FEED_CLOSE, close(fd));
+}
+
 /* One frame for @node of feed @f, valid unless @mutate. */
 static void feed_frame(struct fz_worker *w, const struct fz_feed *f,
 		       unsigned int node, bool mutate)
@@ -643,7 +663,7 @@ static void feed_frame(struct fz_worker *w, const struct fz_feed *f,
 		}
 	}
 	/* now and then a frame whose pages arrive late, or not before the end */
-	if (arg == fr && fz_chance(w, mutate ? 3 : 5)) {
+	if (arg == fr && fz_chance(w, 2)) {
 		void *u = fz_uffd_frame(w, fr->bytesused);
 
 		if (u) {
@@ -659,6 +679,8 @@ static void feed_frame(struct fz_worker *w, const struct fz_feed *f,
 	w->slot->may_block = 0;
 	if (bad)
 		fz_must_fail(w, FZ_OP_FEED_FRAME, rc, bad);
+	if (rc < 0 && errno == ENODEV && fz_chance(w, 70))
+		feed_drop(w, f->fd);	/* camera removed: a helper closes the feed */
 }
 
 static void op_set_signal(struct fz_worker *w, const struct fz_feed *f)

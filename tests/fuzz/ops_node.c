@@ -198,6 +198,22 @@ static void op_fmt(struct fz_worker *w, int idx, const struct fz_node *n, enum f
 	fz_begin(w, op, "%s fd %d %.4s %ux%u", fz_op_name(op), n->fd,
 		 (const char *)&f->fmt.pix.pixelformat, f->fmt.pix.width, f->fmt.pix.height);
 	rc = fz_end(w, op, ioctl(n->fd, cmd, arg));
+	/* the camera was removed: an application closes the node */
+	if (rc < 0 && errno == ENODEV && fz_chance(w, 50)) {
+		bool mine = false;
+
+		pthread_mutex_lock(&w->p->lock);
+		if (w->p->node[idx].fd == n->fd) {
+			w->p->node[idx].fd = -1;
+			mine = true;
+		}
+		pthread_mutex_unlock(&w->p->lock);
+		if (mine) {
+			fz_begin(w, FZ_OP_NODE_CLOSE, "close node fd %d (removed)", n->fd);
+			fz_end(w, FZ_OP_NODE_CLOSE, close(n->fd));
+		}
+		return;
+	}
 	if (rc == 0 && arg == f && f->type == V4L2_BUF_TYPE_VIDEO_CAPTURE && op != FZ_OP_TRY_FMT) {
 		struct v4l2_pix_format pix = f->fmt.pix;
 

@@ -9,7 +9,7 @@
  * region; before a FEED_FRAME from it the slice is dropped (MADV_DONTNEED)
  * so every page is missing, and a handler thread serves the faults after
  * a delay: at once, after 0.2-2 s, or only when the run stops (at most
- * 30 s). The feeding call itself is then allowed to block (the watchdog
+ * 10 s). The feeding call itself is then allowed to block (the watchdog
  * skips it); every other call is still watched.
  *
  * Needs userfaultfd(2) (root, or vm.unprivileged_userfaultfd=1); without
@@ -37,11 +37,11 @@ static int64_t delay_ns(struct fz_worker *rng)
 {
 	unsigned int r = fz_below(rng, 100);
 
-	if (r < 45)
+	if (r < 50)
 		return (int64_t)fz_below(rng, 50) * 1000000;
-	if (r < 80)
+	if (r < 90)
 		return 200000000 + (int64_t)fz_below(rng, 1800) * 1000000;
-	return 30000000000;	/* "never": until the run stops, 30 s at most */
+	return 10000000000;	/* "never": 10 s, or until the run stops */
 }
 
 static void serve(int uffd, uint64_t addr)
