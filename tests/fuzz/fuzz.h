@@ -39,7 +39,8 @@
 	X(G_PARM) X(S_PARM) X(ENUM_FRAMESIZES) X(ENUM_FRAMEINTERVALS) \
 	X(ENUMINPUT) X(G_INPUT) X(S_INPUT) X(REQBUFS) X(CREATE_BUFS) \
 	X(PREPARE_BUF) X(QUERYBUF) X(QBUF) X(DQBUF) X(EXPBUF) X(STREAMON) \
-	X(STREAMOFF) X(NODE_UNKNOWN) X(DMABUF_CLOSE) X(DMABUF_MMAP)
+	X(STREAMOFF) X(NODE_UNKNOWN) X(DMABUF_CLOSE) X(DMABUF_MMAP) \
+	X(FEED_FRAME_UFFD) X(LIST_UFFD) X(CREATE_UFFD)
 
 #define FZ_ENUM(n) FZ_OP_##n,
 enum fz_op { FZ_OPS(FZ_ENUM) FZ_OP_COUNT };
@@ -77,6 +78,7 @@ extern struct fz_shared *fz_sh;
 struct fz_opts {
 	bool no_ctl;		/* never touch /dev/netcam (unprivileged run) */
 	bool no_huge_bufs;	/* no CREATE_BUFS sizeimage >= 2 GiB */
+	bool no_size_wrap;	/* formats' width, height < 2^31: |dw|+|dh| never wraps */
 	bool verbose;
 	int procs, threads;
 };
@@ -137,6 +139,7 @@ struct fz_proc {
 	unsigned char *uffd_base;
 	int uffd_threads;
 	int uffd_stop;
+	int64_t uffd_delay[FZ_MAX_WORKERS];	/* per slice: next frame's delay */
 	pthread_t uffd_th;
 };
 #define FZ_ARENA	(8u << 20)

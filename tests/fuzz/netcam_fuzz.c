@@ -5,7 +5,8 @@
  *
  *   netcam_fuzz [--seed N] [--seconds S] [--calls C] [--procs P]
  *               [--threads T] [--role mixed|helper|app] [--hang S]
- *               [--no-ctl] [--no-huge-bufs] [--stats FILE] [--verbose]
+ *               [--no-ctl] [--no-huge-bufs] [--no-size-wrap] [--stats FILE]
+ *               [--verbose]
  *   netcam_fuzz --check         is the module usable? (one real frame)
  *
  * P worker processes with T threads each (default 2 x 2). Without --role,
@@ -302,6 +303,29 @@ static void dump_worker(int i, int64_t now)
 	print_file(path, "    stack: ", NULL);
 }
 
+/*
+ * Is process @pid running (not a zombie)? A whole worker process that died
+ * (a signal) is reported by waitpid(); a thread that vanished from a live
+ * process is what the kernel does to a task that oopsed.
+ */
+static bool proc_alive(pid_t pid)
+{
+	char path[64], buf[256], *p;
+	FILE *f;
+	bool alive = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (fgets(buf, sizeof(buf), f)) {
+		p = strrchr(buf, ')');
+		alive = p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+	}
+	fclose(f);
+	return alive;
+}
+
 static int cmp_desc(const void *a, const void *b)
 {
 	const uint64_t *x = a, *y = b;
@@ -351,7 +375,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: netcam_fuzz [--seed N] [--seconds S] [--calls C] [--procs P] [--threads T]\n"
 		"                   [--role mixed|helper|app] [--hang S] [--no-ctl] [--no-huge-bufs]\n"
-		"                   [--stats FILE] [--verbose]\n"
+		"                   [--no-size-wrap] [--stats FILE] [--verbose]\n"
 		"       netcam_fuzz --check\n");
 }
 
@@ -367,6 +391,7 @@ int main(int argc, char **argv)
 		{ "hang", required_argument, NULL, 'H' },
 		{ "no-ctl", no_argument, NULL, 'n' },
 		{ "no-huge-bufs", no_argument, NULL, 'B' },
+		{ "no-size-wrap", no_argument, NULL, 'W' },
 		{ "stats", required_argument, NULL, 'o' },
 		{ "check", no_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -378,6 +403,7 @@ int main(int argc, char **argv)
 	double seconds = 60, hang = 20;
 	const char *stats = NULL;
 	int role = -1, opt, i, nprocs, alive, rc = 0, died = 0;
+	int gone[FZ_MAX_WORKERS] = { 0 };
 	pid_t pids[FZ_MAX_WORKERS];
 	int64_t start, stop_at = 0;
 
@@ -391,6 +417,7 @@ int main(int argc, char **argv)
 		case 'H': hang = atof(optarg); break;
 		case 'n': fz_opt.no_ctl = true; break;
 		case 'B': fz_opt.no_huge_bufs = true; break;
+		case 'W': fz_opt.no_size_wrap = true; break;
 		case 'o': stats = optarg; break;
 		case 'v': fz_opt.verbose = true; break;
 		case 'C': return fz_selfcheck();
@@ -419,9 +446,10 @@ int main(int argc, char **argv)
 	}
 	fz_sh->seed = seed;
 	nprocs = fz_opt.procs;
-	printf("netcam_fuzz: seed %" PRIu64 " seconds %g calls %" PRIu64 " procs %d threads %d%s%s\n",
+	printf("netcam_fuzz: seed %" PRIu64 " seconds %g calls %" PRIu64 " procs %d threads %d%s%s%s\n",
 	       seed, seconds, max_calls, nprocs, fz_opt.threads,
-	       fz_opt.no_ctl ? " no-ctl" : "", fz_opt.no_huge_bufs ? " no-huge-bufs" : "");
+	       fz_opt.no_ctl ? " no-ctl" : "", fz_opt.no_huge_bufs ? " no-huge-bufs" : "",
+	       fz_opt.no_size_wrap ? " no-size-wrap" : "");
 	fflush(stdout);
 
 	for (i = 0; i < nprocs; i++) {
@@ -458,7 +486,10 @@ int main(int argc, char **argv)
 			 * A thread that is gone while its call is in progress
 			 * was killed by the kernel: an oops in that call.
 			 */
-			if (s->tid && syscall(SYS_tgkill, s->pid, s->tid, 0) && errno == ESRCH) {
+			/* twice in a row, 200 ms apart: not a process still exiting */
+			if (s->tid && proc_alive(s->pid) &&
+			    syscall(SYS_tgkill, s->pid, s->tid, 0) && errno == ESRCH &&
+			    ++gone[i] >= 2) {
 				fprintf(stderr, "netcam_fuzz: FAILURE (seed %" PRIu64 "): worker %d "
 					"(pid %d tid %d) died inside %s: %s -- killed by the kernel "
 					"(oops? see the kernel log)\n", seed, i, s->pid, s->tid,

@@ -169,6 +169,7 @@ static void op_create(struct fz_worker *w)
 	bool ro = fz_chance(w, 3);
 	int fd = fz_ctl_get(w, !ro);
 	void *arg = c;
+	enum fz_op op;
 	long rc;
 
 	if (fd < 0)
@@ -252,12 +253,13 @@ static void op_create(struct fz_worker *w)
 			bad = "modes all zero (userfaultfd zero pages)";
 		}
 	}
-	fz_begin(w, FZ_OP_CREATE, "CREATE %.31s nodes=%u modes=%u%s%s", c->name,
+	op = w->slot->may_block ? FZ_OP_CREATE_UFFD : FZ_OP_CREATE;
+	fz_begin(w, op, "%s %.31s nodes=%u modes=%u%s%s", fz_op_name(op), c->name,
 		 c->num_nodes, c->num_modes, bad ? " bad=" : "", bad ? bad : "");
-	rc = fz_end(w, FZ_OP_CREATE, ioctl(fd, NETCAM_IOC_CREATE, arg));
+	rc = fz_end(w, op, ioctl(fd, NETCAM_IOC_CREATE, arg));
 	w->slot->may_block = 0;
 	if (bad)
-		fz_must_fail(w, FZ_OP_CREATE, rc, bad);
+		fz_must_fail(w, op, rc, bad);
 	if (rc == 0 && arg == c) {
 		if (c->fd >= 0)
 			feed_add(w, c->fd, c->name, c->num_nodes);
@@ -369,6 +371,7 @@ static void op_list(struct fz_worker *w, bool valid)
 	const char *bad = NULL;
 	int fd = fz_ctl_get(w, fz_chance(w, 50));
 	void *arg = l;
+	enum fz_op op;
 	long rc;
 
 	if (fd < 0)
@@ -394,12 +397,13 @@ static void op_list(struct fz_worker *w, bool valid)
 			w->slot->may_block = 1;
 		}
 	}
-	fz_begin(w, FZ_OP_LIST, "LIST cap=%u%s%s%s", l->capacity,
-		 w->slot->may_block ? " uffd" : "", bad ? " bad=" : "", bad ? bad : "");
-	rc = fz_end(w, FZ_OP_LIST, ioctl(fd, NETCAM_IOC_LIST, arg));
+	op = w->slot->may_block ? FZ_OP_LIST_UFFD : FZ_OP_LIST;
+	fz_begin(w, op, "%s cap=%u%s%s", fz_op_name(op), l->capacity,
+		 bad ? " bad=" : "", bad ? bad : "");
+	rc = fz_end(w, op, ioctl(fd, NETCAM_IOC_LIST, arg));
 	w->slot->may_block = 0;
 	if (bad)
-		fz_must_fail(w, FZ_OP_LIST, rc, bad);
+		fz_must_fail(w, op, rc, bad);
 	if (rc == 0 && arg == l && l->cameras_ptr == (uintptr_t)ci && l->capacity <= room)
 		learn_nodes(w, ci, l->count < l->capacity ? l->count : l->capacity);
 }
@@ -625,6 +629,7 @@ static void feed_frame(struct fz_worker *w, const struct fz_feed *f,
 	const struct netcam_event *ev = &f->ev[node < NETCAM_MAX_NODES ? node : 0];
 	const char *bad = NULL;
 	void *arg = fr;
+	enum fz_op op;
 	long rc;
 
 	memset(fr, 0, sizeof(*fr));
@@ -663,7 +668,7 @@ static void feed_frame(struct fz_worker *w, const struct fz_feed *f,
 		}
 	}
 	/* now and then a frame whose pages arrive late, or not before the end */
-	if (arg == fr && fz_chance(w, 2)) {
+	if (arg == fr && fz_chance(w, mutate ? 2 : 8)) {
 		void *u = fz_uffd_frame(w, fr->bytesused);
 
 		if (u) {
@@ -671,14 +676,14 @@ static void feed_frame(struct fz_worker *w, const struct fz_feed *f,
 			w->slot->may_block = 1;
 		}
 	}
-	fz_begin(w, FZ_OP_FEED_FRAME, "FEED_FRAME fd %d node %u %.4s %ux%u used %u%s%s%s",
+	op = w->slot->may_block ? FZ_OP_FEED_FRAME_UFFD : FZ_OP_FEED_FRAME;
+	fz_begin(w, op, "%s fd %d node %u %.4s %ux%u used %u%s%s", fz_op_name(op),
 		 f->fd, fr->node, (const char *)&fr->pixelformat, fr->width, fr->height,
-		 fr->bytesused, w->slot->may_block ? " uffd" : "", bad ? " bad=" : "",
-		 bad ? bad : "");
-	rc = fz_end(w, FZ_OP_FEED_FRAME, ioctl(f->fd, NETCAM_IOC_FEED_FRAME, arg));
+		 fr->bytesused, bad ? " bad=" : "", bad ? bad : "");
+	rc = fz_end(w, op, ioctl(f->fd, NETCAM_IOC_FEED_FRAME, arg));
 	w->slot->may_block = 0;
 	if (bad)
-		fz_must_fail(w, FZ_OP_FEED_FRAME, rc, bad);
+		fz_must_fail(w, op, rc, bad);
 	if (rc < 0 && errno == ENODEV && fz_chance(w, 70))
 		feed_drop(w, f->fd);	/* camera removed: a helper closes the feed */
 }

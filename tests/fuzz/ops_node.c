@@ -171,6 +171,11 @@ static void fill_pix_extreme(struct fz_worker *w, const struct fz_node *n,
 		pix->height = fz_dim(w);
 		break;
 	}
+	/* to get past the known netcam_fmt_try bug of 1.0 drivers */
+	if (fz_opt.no_size_wrap) {
+		pix->width &= 0x7fffffff;
+		pix->height &= 0x7fffffff;
+	}
 	if (fz_chance(w, 30)) {
 		pix->field = fz_chance(w, 50) ? V4L2_FIELD_INTERLACED : fz_u32(w);
 		pix->bytesperline = fz_u32(w);

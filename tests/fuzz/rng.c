@@ -135,11 +135,17 @@ int fz_proc_init_memory(struct fz_proc *p)
 	p->guard = m + FZ_ARENA;
 	if (mprotect(p->guard, (size_t)pg, PROT_NONE))
 		return -1;
-	m = mmap(NULL, (size_t)pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/*
+	 * A hole of one page between two PROT_NONE pages: really unmapped,
+	 * and too small for a thread stack or a malloc arena to move in
+	 * (the kernel writes through this pointer; at worst it lands in one
+	 * of our own one-page buffer mappings).
+	 */
+	m = mmap(NULL, 3 * (size_t)pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (m == MAP_FAILED)
 		return -1;
-	munmap(m, (size_t)pg);
-	p->unmapped = m;	/* unmapped unless a later mmap reuses it */
+	munmap(m + pg, (size_t)pg);
+	p->unmapped = m + pg;
 	return 0;
 }
 

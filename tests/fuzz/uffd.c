@@ -8,9 +8,10 @@
  * not. Here each worker thread owns a 2 MiB slice of a userfaultfd
  * region; before a FEED_FRAME from it the slice is dropped (MADV_DONTNEED)
  * so every page is missing, and a handler thread serves the faults after
- * a delay: at once, after 0.2-2 s, or only when the run stops (at most
- * 10 s). The feeding call itself is then allowed to block (the watchdog
- * skips it); every other call is still watched.
+ * a delay chosen per frame (by the worker's RNG, so per seed): at once,
+ * after 0.2-2 s, or only when the run stops (its first page; the others
+ * follow at once). The feeding call itself is then allowed to block (the
+ * watchdog skips it); every other call is still watched.
  *
  * Needs userfaultfd(2) (root, or vm.unprivileged_userfaultfd=1); without
  * it the frames simply come from ordinary memory.
@@ -33,15 +34,23 @@
 
 struct pending { uint64_t addr; int64_t due; };
 
-static int64_t delay_ns(struct fz_worker *rng)
-{
-	unsigned int r = fz_below(rng, 100);
+#define NEVER	INT64_MAX
 
-	if (r < 50)
-		return (int64_t)fz_below(rng, 50) * 1000000;
-	if (r < 90)
-		return 200000000 + (int64_t)fz_below(rng, 1800) * 1000000;
-	return 10000000000;	/* "never": 10 s, or until the run stops */
+/* How long the first page of the next frame takes; the rest come at once. */
+static int64_t delay_ns(struct fz_worker *w)
+{
+	unsigned int r = fz_below(w, 100);
+
+	if (r < 45)
+		return (int64_t)fz_below(w, 50) * 1000000;
+	if (r < 80)
+		return 200000000 + (int64_t)fz_below(w, 1800) * 1000000;
+	/*
+	 * "Never": only when the run stops. Longer than the watchdog's
+	 * limit, so whatever waits for this feeder (a STREAMOFF, a close,
+	 * a removal) is reported as hung.
+	 */
+	return NEVER;
 }
 
 static void serve(int uffd, uint64_t addr)
@@ -58,11 +67,9 @@ static void serve(int uffd, uint64_t addr)
 static void *uffd_thread(void *arg)
 {
 	struct fz_proc *p = arg;
-	static __thread struct fz_worker rng;	/* only its rng is used */
 	struct pending pend[MAX_PENDING];
 	int npend = 0, i;
 
-	rng.rng = fz_seed_for(fz_sh->seed, 1000 + p->index);
 	while (!__atomic_load_n(&p->uffd_stop, __ATOMIC_ACQUIRE)) {
 		struct pollfd pfd = { .fd = p->uffd, .events = POLLIN };
 		bool stopping = __atomic_load_n(&fz_sh->stop, __ATOMIC_ACQUIRE);
@@ -71,17 +78,26 @@ static void *uffd_thread(void *arg)
 		poll(&pfd, 1, 50);
 		for (;;) {
 			struct uffd_msg msg;
+			uint64_t addr;
+			int64_t d;
+			size_t sl;
 
 			if (read(p->uffd, &msg, sizeof(msg)) != sizeof(msg))
 				break;
 			if (msg.event != UFFD_EVENT_PAGEFAULT)
 				continue;
-			if (npend == MAX_PENDING) {
-				serve(p->uffd, msg.arg.pagefault.address & ~4095ull);
+			addr = msg.arg.pagefault.address & ~4095ull;
+			sl = (size_t)(addr - (uintptr_t)p->uffd_base) / SLICE;
+			if (npend == MAX_PENDING || sl >= FZ_MAX_WORKERS) {
+				serve(p->uffd, addr);
 				continue;
 			}
-			pend[npend].addr = msg.arg.pagefault.address & ~4095ull;
-			pend[npend].due = fz_now_ns() + delay_ns(&rng);
+			/* the frame's delay applies once, to its first fault */
+			d = __atomic_exchange_n(&p->uffd_delay[sl], 0, __ATOMIC_ACQ_REL);
+			if (d == NEVER)
+				__atomic_store_n(&p->uffd_delay[sl], NEVER, __ATOMIC_RELEASE);
+			pend[npend].addr = addr;
+			pend[npend].due = d == NEVER ? NEVER : fz_now_ns() + d;
 			npend++;
 		}
 		now = fz_now_ns();
@@ -145,10 +161,14 @@ void *fz_uffd_frame(struct fz_worker *w, size_t len)
 {
 	struct fz_proc *p = w->p;
 	unsigned char *s;
+	int slice;
 
 	if (p->uffd < 0 || len > SLICE || len == 0)
 		return NULL;
-	s = p->uffd_base + (size_t)(w->id % p->uffd_threads) * SLICE;
+	slice = w->id % p->uffd_threads;
+	s = p->uffd_base + (size_t)slice * SLICE;
 	madvise(s, SLICE, MADV_DONTNEED);	/* every page missing again */
+	/* chosen by the worker: the same seed stalls the same frames */
+	__atomic_store_n(&p->uffd_delay[slice], delay_ns(w), __ATOMIC_RELEASE);
 	return s;
 }

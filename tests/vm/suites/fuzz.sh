@@ -3,6 +3,7 @@
 #
 #   tests/vm/run.sh --kernel KVER --script tests/vm/suites/fuzz.sh --out DIR \
 #       [--smp 2] [--env NETCAM_FUZZ_SECONDS=60] [--env NETCAM_FUZZ_SEED=N]
+#       [--env NETCAM_FUZZ_ARGS='--no-size-wrap'] [--env NETCAM_KO=path.ko]
 #
 # 1. loads build/$KVER/driver/netcam.ko,
 # 2. fuzz.run-root: build/tests/fuzz/netcam_fuzz as root, one helper process
@@ -29,6 +30,9 @@ FUZZ=${NETCAM_FUZZ:-$NETCAM_SRC/build/tests/fuzz/netcam_fuzz}
 SECONDS_TOTAL=${NETCAM_FUZZ_SECONDS:-120}
 SEED=${NETCAM_FUZZ_SEED:-$(date +%s)}
 HANG=${NETCAM_FUZZ_HANG:-20}
+# Extra fuzzer options for every run, e.g. --no-size-wrap to get past a
+# known bug of an older module (word-split on purpose).
+read -r -a EXTRA <<< "${NETCAM_FUZZ_ARGS:-}"
 BAD='WARNING:|BUG:|Oops|general protection fault|Call Trace:|soft lockup|hard LOCKUP|hung_task|blocked for more than|KASAN|UBSAN|[Kk]ernel panic|RIP: |list_add corruption|list_del corruption|refcount_t:|kernel BUG'
 echo "fuzz suite: seed $SEED, $SECONDS_TOTAL s"
 
@@ -107,7 +111,7 @@ log=$(vm_log fuzz.run-root)
 mark=$(dmesg_mark)
 vm_kmsg "begin fuzz.run-root seed $SEED"
 timeout -k 10 "$(bound "$root_s")" "$FUZZ" --seed "$SEED" --seconds "$root_s" \
-    --procs 2 --threads 2 --hang "$HANG" \
+    --procs 2 --threads 2 --hang "$HANG" "${EXTRA[@]}" \
     --stats "$NETCAM_VM_OUT/logs/fuzz-stats-root.txt" > "$log" 2>&1 < /dev/null
 rc=$?
 vm_kmsg "end fuzz.run-root rc=$rc"
@@ -142,7 +146,7 @@ else
     mark=$(dmesg_mark)
     vm_kmsg "begin fuzz.run-unprivileged seed $SEED"
     timeout -k 10 "$(bound "$unpriv_s")" "$FUZZ" --seed "$((SEED + 1))" --seconds "$unpriv_s" \
-        --role helper --procs 1 --threads 2 --hang "$HANG" \
+        --role helper --procs 1 --threads 2 --hang "$HANG" "${EXTRA[@]}" \
         --stats "$NETCAM_VM_OUT/logs/fuzz-stats-helper.txt" > "$hlog" 2>&1 < /dev/null &
     hpid=$!
     sleep 1   # some cameras first
@@ -150,7 +154,7 @@ else
     stats=$(mktemp /tmp/fuzz-stats.XXXXXX); chmod 666 "$stats"
     timeout -k 10 "$(bound "$unpriv_s")" setpriv --reuid=nobody --regid=video --clear-groups -- \
         "$FUZZ" --seed "$((SEED + 2))" --seconds "$((unpriv_s > 2 ? unpriv_s - 1 : 1))" \
-        --role app --no-ctl --procs 2 --threads 2 --hang "$HANG" \
+        --role app --no-ctl --procs 2 --threads 2 --hang "$HANG" "${EXTRA[@]}" \
         --stats "$stats" > "$alog" 2>&1 < /dev/null
     arc=$?
     wait "$hpid"; hrc=$?
