@@ -69,6 +69,7 @@ struct fz_shared {
 	int stop;		/* set by the supervisor: finish now */
 	int failures;		/* invalid input that succeeded, etc. */
 	uint64_t count[FZ_OP_COUNT][FZ_ERRNO_MAX + 1];	/* [op][0] = success */
+	uint64_t slow[FZ_OP_COUNT];	/* calls that took more than 1 s */
 	struct fz_slot slot[FZ_MAX_WORKERS];
 };
 
@@ -193,6 +194,7 @@ void fz_refresh_nodes(struct fz_worker *w);
 /* ops_node.c */
 void fz_node_op(struct fz_worker *w);
 void fz_node_stream_cycle(struct fz_worker *w);
+void fz_node_pump(struct fz_worker *w);		/* DQBUF + QBUF again */
 
 /* uffd.c */
 int fz_uffd_init(struct fz_proc *p, int nthreads);

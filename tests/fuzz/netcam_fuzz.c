@@ -79,6 +79,8 @@ long fz_end(struct fz_worker *w, enum fz_op op, long rc)
 
 	__atomic_store_n(&w->slot->in_call, 0, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&fz_sh->count[op][k], 1, __ATOMIC_RELAXED);
+	if (fz_now_ns() - w->slot->start_ns > 1000000000)
+		__atomic_fetch_add(&fz_sh->slow[op], 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&w->slot->calls, 1, __ATOMIC_RELAXED);
 	errno = e;
 	return rc;
@@ -166,7 +168,8 @@ static void one_op(struct fz_worker *w)
 		else fz_node_op(w);
 		break;
 	case FZ_ROLE_APP:
-		if (r < 85) fz_node_op(w);
+		if (r < 75) fz_node_op(w);
+		else if (r < 85) fz_node_pump(w);
 		else if (r < 93) fz_node_stream_cycle(w);
 		else if (r < 97) fz_feed_op(w);
 		else fz_ctl_op(w);
@@ -175,7 +178,8 @@ static void one_op(struct fz_worker *w)
 		if (r < 20) fz_ctl_op(w);
 		else if (r < 38) fz_feed_op(w);
 		else if (r < 48) fz_feed_serve(w);
-		else if (r < 94) fz_node_op(w);
+		else if (r < 88) fz_node_op(w);
+		else if (r < 94) fz_node_pump(w);
 		else fz_node_stream_cycle(w);
 		break;
 	}
@@ -338,7 +342,7 @@ static void print_stats(FILE *out)
 	uint64_t total = 0;
 	int op, e;
 
-	fprintf(out, "%-20s %9s %9s  errnos (count)\n", "op", "calls", "ok");
+	fprintf(out, "%-20s %9s %9s %5s  errnos (count)\n", "op", "calls", "ok", ">1s");
 	for (op = 0; op < FZ_OP_COUNT; op++) {
 		uint64_t calls = 0, pairs[FZ_ERRNO_MAX + 1][2];
 		int np = 0, i;
@@ -357,8 +361,8 @@ static void print_stats(FILE *out)
 				np++;
 			}
 		qsort(pairs, (size_t)np, sizeof(pairs[0]), cmp_desc);
-		fprintf(out, "%-20s %9" PRIu64 " %9" PRIu64 " ", op_names[op], calls,
-			fz_sh->count[op][0]);
+		fprintf(out, "%-20s %9" PRIu64 " %9" PRIu64 " %5" PRIu64 " ", op_names[op], calls,
+			fz_sh->count[op][0], fz_sh->slow[op]);
 		for (i = 0; i < np; i++) {
 			const char *name = pairs[i][1] == FZ_ERRNO_MAX ? "other" :
 					   strerrorname_np((int)pairs[i][1]);

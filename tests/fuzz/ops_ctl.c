@@ -668,7 +668,7 @@ static void feed_frame(struct fz_worker *w, const struct fz_feed *f,
 		}
 	}
 	/* now and then a frame whose pages arrive late, or not before the end */
-	if (arg == fr && fz_chance(w, mutate ? 2 : 8)) {
+	if (arg == fr && fz_chance(w, mutate ? 2 : 12)) {
 		void *u = fz_uffd_frame(w, fr->bytesused);
 
 		if (u) {

@@ -715,6 +715,33 @@ void fz_node_op(struct fz_worker *w)
 }
 
 /*
+ * What a streaming application does all the time: take a filled buffer
+ * and queue it again, so that frames find queued buffers (and a feeder's
+ * copy is in flight when a node stops).
+ */
+void fz_node_pump(struct fz_worker *w)
+{
+	struct v4l2_buffer *b = (void *)(w->scratch + 4096);
+	struct fz_node n;
+	struct pollfd pfd;
+
+	if (pick_node(w, &n) < 0 || !n.nbufs)
+		return;
+	pfd.fd = n.fd;
+	pfd.events = POLLIN;
+	fz_begin(w, FZ_OP_NODE_POLL, "poll node fd %d (pump)", n.fd);
+	fz_end(w, FZ_OP_NODE_POLL, poll(&pfd, 1, 100));
+	memset(b, 0, sizeof(*b));
+	b->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	b->memory = n.memory ? n.memory : V4L2_MEMORY_MMAP;
+	fz_begin(w, FZ_OP_DQBUF, "DQBUF fd %d (pump)", n.fd);
+	if (fz_end(w, FZ_OP_DQBUF, ioctl(n.fd, VIDIOC_DQBUF, b)))
+		return;
+	fz_begin(w, FZ_OP_QBUF, "QBUF fd %d index %u (pump)", n.fd, b->index);
+	fz_end(w, FZ_OP_QBUF, ioctl(n.fd, VIDIOC_QBUF, b));
+}
+
+/*
  * A whole valid capture sequence on one node: G_FMT, REQBUFS, map and
  * queue every buffer, STREAMON, a few DQBUF/QBUF rounds, sometimes
  * STREAMOFF. It reaches the streaming states that random calls rarely

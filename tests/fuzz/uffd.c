@@ -9,8 +9,8 @@
  * region; before a FEED_FRAME from it the slice is dropped (MADV_DONTNEED)
  * so every page is missing, and a handler thread serves the faults after
  * a delay chosen per frame (by the worker's RNG, so per seed): at once,
- * after 0.2-2 s, or only when the run stops (its first page; the others
- * follow at once). The feeding call itself is then allowed to block (the
+ * after 0.2-2 s, after 25 s, or only when the run stops (its first page;
+ * the others follow at once). The feeding call itself is then allowed to block (the
  * watchdog skips it); every other call is still watched.
  *
  * Needs userfaultfd(2) (root, or vm.unprivileged_userfaultfd=1); without
@@ -43,8 +43,10 @@ static int64_t delay_ns(struct fz_worker *w)
 
 	if (r < 45)
 		return (int64_t)fz_below(w, 50) * 1000000;
-	if (r < 80)
+	if (r < 75)
 		return 200000000 + (int64_t)fz_below(w, 1800) * 1000000;
+	if (r < 90)	/* longer than the watchdog waits for anyone else */
+		return 25000000000;
 	/*
 	 * "Never": only when the run stops. Longer than the watchdog's
 	 * limit, so whatever waits for this feeder (a STREAMOFF, a close,
