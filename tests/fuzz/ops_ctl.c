@@ -424,14 +424,18 @@ void fz_refresh_nodes(struct fz_worker *w)
 		int fd;
 
 		snprintf(path, sizeof(path), "/dev/video%d", nr);
-		fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+		/* bracketed like any call: the watchdog sees a stuck scan too */
+		fz_begin(w, FZ_OP_NODE_OPEN, "open %s (scan)", path);
+		fd = (int)fz_end(w, FZ_OP_NODE_OPEN, open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC));
 		if (fd < 0)
 			continue;
 		memset(cap, 0, sizeof(*cap));
-		if (ioctl(fd, VIDIOC_QUERYCAP, cap) == 0 &&
+		fz_begin(w, FZ_OP_QUERYCAP, "QUERYCAP %s (scan)", path);
+		if (fz_end(w, FZ_OP_QUERYCAP, ioctl(fd, VIDIOC_QUERYCAP, cap)) == 0 &&
 		    !strcmp((char *)cap->driver, "netcam"))
 			found[k++] = nr;
-		close(fd);
+		fz_begin(w, FZ_OP_NODE_CLOSE, "close %s (scan)", path);
+		fz_end(w, FZ_OP_NODE_CLOSE, close(fd));
 	}
 	pthread_mutex_lock(&p->lock);
 	memcpy(p->known, found, sizeof(int) * (size_t)k);
