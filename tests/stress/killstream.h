@@ -19,6 +19,9 @@
 #define KS_HIST_BUCKETS	7
 #define KS_MAX_EVENTS	2048
 #define KS_MAX_STALLS	64
+#define KS_MAX_HICCUPS	512
+/* A ticker sleep this much longer than asked is a machine hiccup. */
+#define KS_HICCUP_NS	(10ULL * 1000000ULL)
 extern const double ks_hist_limits[KS_HIST_BUCKETS - 1];
 
 struct ks_shared {
@@ -59,12 +62,24 @@ struct ks_shared {
 	struct ks_stall {
 		uint64_t start_ns, end_ns;	/* the two DQBUFs */
 	} stall[KS_MAX_STALLS];
+	/*
+	 * Times the whole VM did not run: a SCHED_FIFO ticker (nothing in the
+	 * guest's user space can delay it) that overslept. Under TCG on a
+	 * busy host these are common, and a frame gap they cover is not the
+	 * driver's.
+	 */
+	atomic_uint nhiccups;
+	atomic_ullong hiccup_max_ns, hiccup_sum_ns;
+	struct ks_stall hiccup[KS_MAX_HICCUPS];
+	uint32_t helper_delay_ms;	/* -d: a helper waits before its first frame */
 };
 
 enum { KS_EV_KILL = 1, KS_EV_ATTACH, KS_EV_FIRST_FRAME };
 /* Append to the timeline (any process). */
 void ks_event(struct ks_shared *sh, uint32_t type, uint32_t helper);
 
+/* ks_app.c: the ticker that records machine hiccups; never returns */
+void ks_ticker_run(struct ks_shared *sh) __attribute__((noreturn));
 /* ks_app.c: stream from /dev/videoN until app_stop; never returns */
 void ks_app_run(struct ks_shared *sh, int video_nr) __attribute__((noreturn));
 /*

@@ -13,6 +13,7 @@
 #include "stress_util.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,6 +62,34 @@ void ks_event(struct ks_shared *sh, uint32_t type, uint32_t helper)
 	sh->events[i].t_ns = st_now_ns();
 	sh->events[i].type = type;
 	sh->events[i].helper = helper;
+}
+
+void ks_ticker_run(struct ks_shared *sh)
+{
+	struct sched_param sp = { .sched_priority = sched_get_priority_max(SCHED_FIFO) };
+	uint64_t before, after;
+
+	if (sched_setscheduler(0, SCHED_FIFO, &sp))
+		perror("netcam_killstream: ticker: SCHED_FIFO (hiccups will include guest load)");
+	while (!atomic_load(&sh->app_stop)) {
+		before = st_now_ns();
+		st_sleep_us(2000);
+		after = st_now_ns();
+		if (after - before > 2000000ULL + KS_HICCUP_NS) {
+			unsigned int i = atomic_fetch_add(&sh->nhiccups, 1);
+			unsigned long long d = after - before - 2000000ULL;
+			unsigned long long old = atomic_load(&sh->hiccup_max_ns);
+
+			while (old < d && !atomic_compare_exchange_weak(&sh->hiccup_max_ns, &old, d))
+				;
+			atomic_fetch_add(&sh->hiccup_sum_ns, d);
+			if (i < KS_MAX_HICCUPS) {
+				sh->hiccup[i].start_ns = before + 2000000ULL;
+				sh->hiccup[i].end_ns = after;
+			}
+		}
+	}
+	_exit(0);
 }
 
 void ks_app_run(struct ks_shared *sh, int video_nr)

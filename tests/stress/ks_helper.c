@@ -91,6 +91,9 @@ void ks_helper_run(struct ks_shared *sh, bool first, uint32_t number)
 	atomic_fetch_add(&sh->helper_starts, 1);
 	feed = ks_create(sh, first);
 	ks_event(sh, KS_EV_ATTACH, number);
+	/* -d: like a helper that connects to its camera first */
+	if (sh->helper_delay_ms && !first)
+		st_sleep_us(sh->helper_delay_ms * 1000);
 	memset(&st, 0, sizeof(st));
 	for (;;) {
 		struct timespec to = { 0, 100 * 1000000L };

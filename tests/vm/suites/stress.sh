@@ -265,7 +265,7 @@ if [[ " $PARTS " == *" kill "* ]]; then
             if [ "$v" = 0 ]; then vm_pass "stress.kill.$k" "0"
             else vm_fail "stress.kill.$k" "$v ($seed; logs/$(basename "$log"))"; fi
         done
-        figures=$(grep -E '^  (app|helpers):' "$log" | sed 's/^  //' | tr '\n' ';' | tr -s ' ')
+        figures=$(grep -E '^  (app|helpers|machine|stalls):' "$log" | sed 's/^  //' | tr '\n' ';' | tr -s ' ')
         if [ $rc -eq 0 ]; then
             vm_pass stress.kill "$seed, ${secs}s: ${figures:0:900}"
         else
