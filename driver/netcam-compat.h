@@ -28,6 +28,16 @@ static inline void netcam_vb2_set_min_queued(struct vb2_queue *q,
 #endif
 }
 
+/* Buffers a vb2 queue has; the field became an accessor in 6.8. */
+static inline unsigned int netcam_vb2_num_buffers(struct vb2_queue *q)
+{
+#ifdef NETCAM_HAVE_VB2_GET_NUM_BUFFERS
+	return vb2_get_num_buffers(q);
+#else
+	return q->num_buffers;
+#endif
+}
+
 /*
  * Kernels that have vb2_ops_wait_prepare/finish (6.1, 6.12) need them to
  * drop vb2_queue.lock while a blocking DQBUF waits; later kernels drop the

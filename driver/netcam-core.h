@@ -17,6 +17,45 @@
 #include <media/v4l2-dev.h>
 #include <media/videobuf2-v4l2.h>
 
+/*
+ * Locks, outermost first. A lock may only be taken while holding locks
+ * above it in this list, never below:
+ *
+ *   netcam_cameras_lock   (mutex, netcam-ctl.c) the camera list, the
+ *                         camera count and name lookup. Never held while
+ *                         touching user memory or tearing a camera down.
+ *   netcam_node.lock      (mutex) the node's V4L2 ioctls and vb2 queue.
+ *   netcam_node.still_lock (mutex) the node's kept frame.
+ *   netcam_node.qlock     (spinlock) buffers and streaming state shared
+ *                         with the feed path and the filler.
+ *   netcam_camera.lock    (spinlock) the camera's feed pointer, signal,
+ *                         removed flag, node states and the feed's events.
+ *   netcam_feed.wait's lock, vb2's done_lock: innermost, taken by
+ *                         wake_up() and vb2_buffer_done().
+ *
+ * No lock is held while copying from or to user memory, with one
+ * exception that cannot stall: a frame is copied into an in-flight buffer
+ * with page faults disabled (netcam-feed.c).
+ *
+ * Lifetimes:
+ * - A camera (struct netcam_camera, with its nodes) lives as long as its
+ *   v4l2_device has references: one from the camera list, one from an
+ *   attached feed, one from each registered video device (held until its
+ *   last file handle is closed). Being taken off the list makes it
+ *   unreachable by name; netcam_camera_remove() then unregisters the nodes
+ *   and drops the list's reference.
+ * - A feed (struct netcam_feed) lives until its file is released. Others
+ *   reach it only through netcam_camera.feed, under netcam_camera.lock, and
+ *   must finish with it (wake-ups included) before dropping that lock:
+ *   netcam_feed_release() clears the pointer under the same lock before it
+ *   frees the feed.
+ * - A capture buffer taken off a node's list is "in flight": only its taker
+ *   touches it, with no lock held, until netcam_node_finish(). Stopping a
+ *   stream waits for in-flight buffers, which is why a fill must never
+ *   wait for anything unbounded.
+ * - The kept frame (still) exists while the node streams.
+ */
+
 #define NETCAM_DRIVER_NAME	"netcam"
 /* Events queued per feed channel before they are folded into states. */
 #define NETCAM_EVENT_QUEUE_LEN	64
@@ -49,12 +88,15 @@ struct netcam_counters {
  *
  * @lock (the video device's and vb2 queue's lock) serialises the V4L2
  * ioctls; it guards @pix, which only changes while the node does not
- * stream. Frames are copied outside it, so an app's QBUF or DQBUF never
- * waits for a copy: @qlock guards the buffer list and the streaming state
- * that the feed path and the filler share, and a buffer taken off the list
- * is "in flight" (@inflight) while it is filled with no lock held.
- * stop_streaming waits for in-flight buffers before it returns. @still_lock
- * guards the kept frame.
+ * stream (the feed path reads it under @qlock only after seeing
+ * @streaming). Frames are copied outside it, so an app's QBUF or DQBUF
+ * never waits for a copy: @qlock guards the buffer list, @inflight,
+ * @streaming, @return_state, @sequence, the timestamps, @interval (written
+ * under both @lock and @qlock), @filler_reset and @count. A buffer taken
+ * off the list is "in flight" while it is filled with no lock held;
+ * stop_streaming waits on @idle_wait for in-flight buffers before it
+ * returns. @still_lock guards @still, @still_bytes and @still_ns. @filler
+ * runs only while the node streams.
  */
 struct netcam_node {
 	struct netcam_camera *cam;
@@ -89,7 +131,10 @@ struct netcam_node {
 	struct task_struct *filler;
 };
 
-/* The feed channel: the helper's end of a camera. */
+/*
+ * The feed channel: the helper's end of a camera. Holds a camera
+ * reference; freed by its file's release (see the lifetime rules above).
+ */
 struct netcam_feed {
 	struct netcam_camera *cam;
 	wait_queue_head_t wait;
@@ -103,6 +148,8 @@ struct netcam_feed {
 /*
  * A camera. Its v4l2_device's refcount is the camera's: the camera list,
  * an attached feed and every registered video node hold one reference.
+ * @list, under netcam_cameras_lock, is empty once the camera is off the
+ * list. @name, @label, @id, @modes and the node array never change.
  */
 struct netcam_camera {
 	struct v4l2_device v4l2_dev;

@@ -129,13 +129,26 @@ static struct netcam_camera *netcam_create_new(struct netcam_create *req,
 	return cam;
 }
 
+/*
+ * Take a camera off the list. It cannot be found or re-attached any more;
+ * the caller tears it down with netcam_teardown() after dropping
+ * netcam_cameras_lock, so that a teardown that waits (for an app's ioctl
+ * to finish with the node's lock) never holds up other cameras.
+ */
 static void netcam_unlink(struct netcam_camera *cam)
 {
 	lockdep_assert_held(&netcam_cameras_lock);
 	list_del_init(&cam->list);
 	netcam_num_cameras--;
-	ida_free(&netcam_ida, cam->id);
+}
+
+static void netcam_teardown(struct netcam_camera *cam)
+{
+	u32 id = cam->id;
+
+	lockdep_assert_not_held(&netcam_cameras_lock);
 	netcam_camera_remove(cam);
+	ida_free(&netcam_ida, id);
 }
 
 static struct netcam_mode *netcam_modes_copy(const struct netcam_create *req)
@@ -157,6 +170,51 @@ static struct netcam_mode *netcam_modes_copy(const struct netcam_create *req)
 		return ERR_PTR(ret);
 	}
 	return modes;
+}
+
+/*
+ * A feed channel for @cam, found or created under netcam_cameras_lock,
+ * which this drops. On failure a camera the caller @created is removed
+ * again. The caller copies its answer to user space with no lock held and
+ * then calls netcam_feed_install() or, if that copy faulted,
+ * netcam_feed_undo().
+ */
+static struct file *netcam_feed_open(struct netcam_camera *cam, bool created)
+	__releases(&netcam_cameras_lock)
+{
+	struct file *file;
+
+	file = netcam_feed_attach(cam);
+	if (IS_ERR(file) && created)
+		netcam_unlink(cam);
+	mutex_unlock(&netcam_cameras_lock);
+	if (IS_ERR(file) && created)
+		netcam_teardown(cam);
+	return file;
+}
+
+/*
+ * The answer could not be written: the feed goes, and so does a camera
+ * this call created, unless someone removed it meanwhile. The feed's
+ * reference keeps @cam's memory until fput(); no one else can attach
+ * while the feed is there.
+ */
+static void netcam_feed_undo(struct netcam_camera *cam, bool created,
+			     struct file *file, int fd)
+{
+	bool listed = false;
+
+	if (created) {
+		mutex_lock(&netcam_cameras_lock);
+		listed = !list_empty(&cam->list);
+		if (listed)
+			netcam_unlink(cam);
+		mutex_unlock(&netcam_cameras_lock);
+		if (listed)
+			netcam_teardown(cam);
+	}
+	fput(file);
+	put_unused_fd(fd);
 }
 
 static int netcam_ioctl_create(struct netcam_create __user *uarg)
@@ -193,42 +251,71 @@ static int netcam_ioctl_create(struct netcam_create __user *uarg)
 	} else {
 		cam = netcam_create_new(&req, modes);
 		if (IS_ERR(cam)) {
-			ret = PTR_ERR(cam);
-			goto unlock;
+			mutex_unlock(&netcam_cameras_lock);
+			put_unused_fd(fd);
+			return PTR_ERR(cam);
 		}
 		created = true;
 	}
-	file = netcam_feed_attach(cam);
+	req.id = cam->id;
+	file = netcam_feed_open(cam, created);
 	if (IS_ERR(file)) {
-		ret = PTR_ERR(file);
-		goto undo;
+		put_unused_fd(fd);
+		return PTR_ERR(file);
 	}
 	req.fd = fd;
-	req.id = cam->id;
 	if (copy_to_user(uarg, &req, sizeof(req))) {
-		/* release() detaches the feed again. */
-		fput(file);
-		ret = -EFAULT;
-		goto undo;
+		netcam_feed_undo(cam, created, file, fd);
+		return -EFAULT;
 	}
 	fd_install(fd, file);
-	mutex_unlock(&netcam_cameras_lock);
 	return 0;
+}
 
-undo:
-	if (created)
-		netcam_unlink(cam);
-unlock:
-	mutex_unlock(&netcam_cameras_lock);
-	put_unused_fd(fd);
-	return ret;
+/* uAPI 1.1: re-attach to an existing camera only; no modes needed. */
+static int netcam_ioctl_attach(struct netcam_attach __user *uarg)
+{
+	struct netcam_camera *cam;
+	struct netcam_attach req;
+	struct file *file;
+	int fd;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags || !netcam_zero(req.reserved, sizeof(req.reserved)) ||
+	    !req.name[0] || !netcam_string_ok(req.name, sizeof(req.name), true))
+		return -EINVAL;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	mutex_lock(&netcam_cameras_lock);
+	cam = netcam_find(req.name);
+	if (!cam) {
+		mutex_unlock(&netcam_cameras_lock);
+		put_unused_fd(fd);
+		return -ENOENT;
+	}
+	req.id = cam->id;
+	file = netcam_feed_open(cam, false);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		/* The one way attaching an existing camera fails: a feed. */
+		return PTR_ERR(file) == -EEXIST ? -EBUSY : PTR_ERR(file);
+	}
+	req.fd = fd;
+	if (copy_to_user(uarg, &req, sizeof(req))) {
+		netcam_feed_undo(cam, false, file, fd);
+		return -EFAULT;
+	}
+	fd_install(fd, file);
+	return 0;
 }
 
 static int netcam_ioctl_remove(struct netcam_remove __user *uarg)
 {
 	struct netcam_camera *cam;
 	struct netcam_remove req;
-	int ret = 0;
 
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return -EFAULT;
@@ -240,10 +327,11 @@ static int netcam_ioctl_remove(struct netcam_remove __user *uarg)
 	cam = netcam_find(req.name);
 	if (cam)
 		netcam_unlink(cam);
-	else
-		ret = -ENOENT;
 	mutex_unlock(&netcam_cameras_lock);
-	return ret;
+	if (!cam)
+		return -ENOENT;
+	netcam_teardown(cam);
+	return 0;
 }
 
 static void netcam_camera_info(struct netcam_camera *cam,
@@ -273,33 +361,43 @@ static void netcam_camera_info(struct netcam_camera *cam,
 	spin_unlock(&cam->lock);
 }
 
+/*
+ * The entries are gathered under the list lock and copied out after it is
+ * dropped: a caller's page that is slow to arrive holds up nobody else.
+ */
 static int netcam_ioctl_list(struct netcam_list __user *uarg)
 {
-	struct netcam_camera_info __user *out;
-	struct netcam_camera_info info;
+	struct netcam_camera_info *info = NULL;
 	struct netcam_camera *cam;
 	struct netcam_list req;
-	u32 n = 0;
+	u32 n = 0, want;
 	int ret = 0;
 
 	if (copy_from_user(&req, uarg, sizeof(req)))
 		return -EFAULT;
 	if (!netcam_zero(req.reserved, sizeof(req.reserved)))
 		return -EINVAL;
-	out = u64_to_user_ptr(req.cameras_ptr);
 
 	mutex_lock(&netcam_cameras_lock);
-	list_for_each_entry(cam, &netcam_cameras, list) {
-		if (n < req.capacity) {
-			netcam_camera_info(cam, &info);
-			if (copy_to_user(&out[n], &info, sizeof(info))) {
-				ret = -EFAULT;
-				break;
-			}
+	want = min(req.capacity, netcam_num_cameras);
+	if (want) {
+		info = kvcalloc(want, sizeof(*info), GFP_KERNEL);
+		if (!info) {
+			mutex_unlock(&netcam_cameras_lock);
+			return -ENOMEM;
 		}
+	}
+	list_for_each_entry(cam, &netcam_cameras, list) {
+		if (n < want)
+			netcam_camera_info(cam, &info[n]);
 		n++;
 	}
 	mutex_unlock(&netcam_cameras_lock);
+
+	if (want && copy_to_user(u64_to_user_ptr(req.cameras_ptr), info,
+				 array_size(want, sizeof(*info))))
+		ret = -EFAULT;
+	kvfree(info);
 	if (ret)
 		return ret;
 	req.count = n;
@@ -328,6 +426,7 @@ static long netcam_ctl_ioctl(struct file *file, unsigned int cmd,
 	case NETCAM_IOC_LIST:
 		return netcam_ioctl_list(uarg);
 	case NETCAM_IOC_CREATE:
+	case NETCAM_IOC_ATTACH:
 	case NETCAM_IOC_REMOVE:
 		/*
 		 * Changing cameras needs the device opened for writing: the
@@ -336,8 +435,11 @@ static long netcam_ctl_ioctl(struct file *file, unsigned int cmd,
 		 */
 		if (!(file->f_mode & FMODE_WRITE))
 			return -EPERM;
-		return cmd == NETCAM_IOC_CREATE ? netcam_ioctl_create(uarg) :
-						  netcam_ioctl_remove(uarg);
+		if (cmd == NETCAM_IOC_CREATE)
+			return netcam_ioctl_create(uarg);
+		if (cmd == NETCAM_IOC_ATTACH)
+			return netcam_ioctl_attach(uarg);
+		return netcam_ioctl_remove(uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -365,11 +467,17 @@ int netcam_ctl_register(void)
 void netcam_ctl_unregister(void)
 {
 	struct netcam_camera *cam, *tmp;
+	LIST_HEAD(gone);
 
 	misc_deregister(&netcam_ctl_dev);
+	/* No ioctl can run any more: the device is gone and unused. */
 	mutex_lock(&netcam_cameras_lock);
-	list_for_each_entry_safe(cam, tmp, &netcam_cameras, list)
-		netcam_unlink(cam);
+	list_splice_init(&netcam_cameras, &gone);
+	netcam_num_cameras = 0;
 	mutex_unlock(&netcam_cameras_lock);
+	list_for_each_entry_safe(cam, tmp, &gone, list) {
+		list_del_init(&cam->list);
+		netcam_teardown(cam);
+	}
 	ida_destroy(&netcam_ida);
 }

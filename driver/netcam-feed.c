@@ -11,6 +11,8 @@
 #include <linux/anon_inodes.h>
 #include <linux/fs.h>
 #include <linux/ktime.h>
+#include <linux/nospec.h>
+#include <linux/pagemap.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -65,6 +67,9 @@ static void netcam_event_fill(struct netcam_node *node, u32 type,
  * with the node lock held, after the state changed. A full queue is
  * folded into one current-state event per node: every event carries the
  * whole state, so nothing the helper needs is lost.
+ *
+ * The wake-up comes before cam->lock is dropped: the feed found through
+ * cam->feed may be freed by netcam_feed_release() as soon as it is.
  */
 void netcam_feed_post(struct netcam_node *node, u32 type)
 {
@@ -85,13 +90,15 @@ void netcam_feed_post(struct netcam_node *node, u32 type)
 		} else {
 			netcam_feed_push(feed, &ev);
 		}
+		wake_up_interruptible(&feed->wait);
 	}
 	spin_unlock(&cam->lock);
-	if (feed)
-		wake_up_interruptible(&feed->wait);
 }
 
-/* The camera is being removed: wake readers so they see the end. */
+/*
+ * The camera is being removed: detach the feed and wake its readers so
+ * they see the end; as in netcam_feed_post(), before cam->lock is dropped.
+ */
 void netcam_feed_hangup(struct netcam_camera *cam)
 {
 	struct netcam_feed *feed;
@@ -100,9 +107,9 @@ void netcam_feed_hangup(struct netcam_camera *cam)
 	feed = cam->feed;
 	cam->feed = NULL;
 	cam->signal = false;
-	spin_unlock(&cam->lock);
 	if (feed)
 		wake_up_interruptible(&feed->wait);
+	spin_unlock(&cam->lock);
 }
 
 /* Is @feed still the camera's feed? False once removed or detached. */
@@ -146,18 +153,95 @@ static int netcam_frame_check(const struct netcam_frame *f)
 }
 
 /*
+ * Copy the frame into an in-flight buffer with page faults disabled, so
+ * that the copy is bounded by the frame's size: stop_streaming waits for
+ * in-flight buffers, and a helper's page that never arrives (userfaultfd,
+ * FUSE, NFS) must not make that wait - and with it the app's STREAMOFF or
+ * close() and a REMOVE - last forever. A missing page fails at once.
+ */
+static bool netcam_copy_frame_nofault(void *dst, const void __user *src,
+				      u32 bytes)
+{
+	unsigned long left;
+
+	pagefault_disable();
+	left = __copy_from_user_inatomic(dst, src, bytes);
+	pagefault_enable();
+	return !left;
+}
+
+/*
+ * One try at a frame: check it against the node, take a buffer and fill
+ * it. -EAGAIN: a page of the frame was missing; the buffer went back to
+ * the head of the queue and nothing was counted.
+ */
+static int netcam_feed_frame_once(struct netcam_node *node,
+				  const struct netcam_frame *f,
+				  const void __user *src)
+{
+	struct netcam_buffer *buf;
+	void *vaddr;
+	u64 now;
+
+	spin_lock(&node->qlock);
+	/* The format cannot change while the node streams. */
+	if (!node->streaming || f->pixelformat != node->pix.pixelformat ||
+	    f->width != node->pix.width || f->height != node->pix.height) {
+		spin_unlock(&node->qlock);
+		return -ESTALE;
+	}
+	if (f->bytesused > node->pix.sizeimage) {
+		spin_unlock(&node->qlock);
+		return -EINVAL;
+	}
+	now = ktime_get_ns();
+	/* Nothing is delivered before a read() stream's first frame is due. */
+	buf = now < node->first_frame_ns ? NULL :
+	      netcam_node_take_buffer(node);
+	if (!buf) {
+		node->count.fed++;
+		node->last_real_ns = now;
+	}
+	spin_unlock(&node->qlock);
+	if (!buf)
+		return 0;
+
+	vaddr = vb2_plane_vaddr(&buf->vb.vb2_buf, 0);
+	if (!vaddr || !access_ok(src, f->bytesused) ||
+	    !netcam_copy_frame_nofault(vaddr, src, f->bytesused)) {
+		/* The app's buffer goes back first in line. */
+		netcam_node_finish(node, buf, 0, true);
+		if (!vaddr)
+			return -ENOMEM;
+		return access_ok(src, f->bytesused) ? -EAGAIN : -EFAULT;
+	}
+	spin_lock(&node->qlock);
+	node->count.fed++;
+	node->last_real_ns = ktime_get_ns();
+	spin_unlock(&node->qlock);
+	netcam_still_keep(node, vaddr, f->bytesused);
+	netcam_node_finish(node, buf, f->bytesused, false);
+	return 0;
+}
+
+/* Tries at one frame; after a miss, the helper's pages are faulted in. */
+#define NETCAM_FEED_COPY_TRIES	4
+
+/*
  * Copy one frame from the helper straight into the oldest queued buffer.
  * The copy runs with no lock held: the buffer is the feed's while in
- * flight, and the app's ioctls on the node go on meanwhile.
+ * flight, and the app's ioctls on the node go on meanwhile. Waiting for
+ * the helper's pages happens while no buffer is held. As before pages were
+ * waited for, @data_ptr is read only when a buffer is there to take it.
  */
 static int netcam_feed_frame(struct netcam_feed *feed,
 			     struct netcam_frame __user *uarg)
 {
 	struct netcam_camera *cam = feed->cam;
-	struct netcam_buffer *buf;
+	const void __user *src;
 	struct netcam_node *node;
 	struct netcam_frame f;
-	void *vaddr;
+	unsigned int try;
 	int ret;
 
 	if (copy_from_user(&f, uarg, sizeof(f)))
@@ -169,44 +253,21 @@ static int netcam_feed_frame(struct netcam_feed *feed,
 		return -EINVAL;
 	if (!netcam_feed_live(feed))
 		return -ENODEV;
-	node = &cam->nodes[f.node];
+	node = &cam->nodes[array_index_nospec(f.node, cam->num_nodes)];
+	src = u64_to_user_ptr(f.data_ptr);
 
-	spin_lock(&node->qlock);
-	/* The format cannot change while the node streams. */
-	if (!node->streaming || f.pixelformat != node->pix.pixelformat ||
-	    f.width != node->pix.width || f.height != node->pix.height) {
-		spin_unlock(&node->qlock);
-		return -ESTALE;
+	for (try = 0; try < NETCAM_FEED_COPY_TRIES; try++) {
+		ret = netcam_feed_frame_once(node, &f, src);
+		if (ret != -EAGAIN)
+			return ret;
+		/* Sleeps for the missing pages, holding nothing. */
+		if (fault_in_readable(src, f.bytesused))
+			return -EFAULT;
+		if (fatal_signal_pending(current))
+			return -EINTR;
 	}
-	if (f.bytesused > node->pix.sizeimage) {
-		spin_unlock(&node->qlock);
-		return -EINVAL;
-	}
-	node->count.fed++;
-	node->last_real_ns = ktime_get_ns();
-	if (node->last_real_ns < node->first_frame_ns) {
-		/* before a read() stream's first frame is due */
-		spin_unlock(&node->qlock);
-		return 0;
-	}
-	buf = netcam_node_take_buffer(node);
-	spin_unlock(&node->qlock);
-	if (!buf)
-		return 0;
-
-	vaddr = vb2_plane_vaddr(&buf->vb.vb2_buf, 0);
-	if (!vaddr || copy_from_user(vaddr, u64_to_user_ptr(f.data_ptr),
-				     f.bytesused)) {
-		spin_lock(&node->qlock);
-		node->count.fed--;
-		spin_unlock(&node->qlock);
-		/* The app's buffer goes back first in line. */
-		netcam_node_finish(node, buf, 0, true);
-		return vaddr ? -EFAULT : -ENOMEM;
-	}
-	netcam_still_keep(node, vaddr, f.bytesused);
-	netcam_node_finish(node, buf, f.bytesused, false);
-	return 0;
+	/* Pages that keep going away as fast as they come in. */
+	return -EFAULT;
 }
 
 static int netcam_feed_set_signal(struct netcam_feed *feed,

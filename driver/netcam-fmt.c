@@ -152,30 +152,35 @@ static bool netcam_has_format(struct netcam_camera *cam, u32 pixelformat)
 	return false;
 }
 
-static u32 netcam_dist(u32 a, u32 b)
+static u64 netcam_dist(u32 a, u32 b)
 {
 	return a > b ? a - b : b - a;
 }
 
-/* Closest advertised size of the format: the sum of both distances. */
+/*
+ * Closest advertised size of the format: the sum of both distances, in 64
+ * bits so that no user-supplied width or height can wrap it. The first
+ * mode of the format is the answer when nothing is closer, so there is
+ * always one (the format comes from the camera's own list).
+ */
 void netcam_fmt_try(struct netcam_camera *cam, struct v4l2_pix_format *pix)
 {
 	const struct netcam_mode *best = NULL;
 	u32 pixelformat = pix->pixelformat;
-	u32 best_dist = U32_MAX;
+	u64 best_dist = U64_MAX;
 	unsigned int i;
 
 	if (!netcam_has_format(cam, pixelformat))
 		pixelformat = cam->modes[0].pixelformat;
 	for (i = 0; i < cam->num_modes; i++) {
 		const struct netcam_mode *m = &cam->modes[i];
-		u32 dist;
+		u64 dist;
 
 		if (m->pixelformat != pixelformat)
 			continue;
 		dist = netcam_dist(m->width, pix->width) +
 		       netcam_dist(m->height, pix->height);
-		if (dist < best_dist) {
+		if (!best || dist < best_dist) {
 			best = m;
 			best_dist = dist;
 		}

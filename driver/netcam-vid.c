@@ -23,15 +23,33 @@ static struct netcam_node *netcam_node_of(struct file *file)
 
 /* videobuf2 queue operations */
 
+/*
+ * Buffer memory of one node, at most: an app cannot make the kernel try
+ * vmalloc()s that cannot succeed (each failure is a warning with a stack
+ * dump) or take all memory. Room for three buffers of any size is always
+ * given, which streaming needs (two queued and one in the app's hands).
+ */
+#define NETCAM_QUEUE_BYTES	(512U << 20)
+#define NETCAM_QUEUE_MIN_BUFS	3
+
 static int netcam_queue_setup(struct vb2_queue *vq, unsigned int *nbuffers,
 			      unsigned int *nplanes, unsigned int sizes[],
 			      struct device *alloc_devs[])
 {
 	struct netcam_node *node = vb2_get_drv_priv(vq);
 	unsigned int size = node->pix.sizeimage;
+	unsigned int have = netcam_vb2_num_buffers(vq), room;
 
-	if (*nplanes)
-		return sizes[0] < size ? -EINVAL : 0;
+	/* CREATE_BUFS: at least the image, at most twice it. */
+	if (*nplanes) {
+		if (*nplanes != 1 || sizes[0] < size || sizes[0] / 2 > size)
+			return -EINVAL;
+		size = sizes[0];
+	}
+	room = max(NETCAM_QUEUE_BYTES / size, NETCAM_QUEUE_MIN_BUFS);
+	if (have >= room)
+		return -ENOMEM;
+	*nbuffers = min(*nbuffers, room - have);
 	*nplanes = 1;
 	sizes[0] = size;
 	return 0;
@@ -278,6 +296,9 @@ static int netcam_s_parm(struct file *file, void *priv,
 
 	if (parm->type != V4L2_BUF_TYPE_VIDEO_CAPTURE)
 		return -EINVAL;
+	/* As a webcam: only the file handle that streams sets the rate. */
+	if (vb2_queue_is_busy(&node->queue, file))
+		return -EBUSY;
 	netcam_fmt_pick_interval(node->cam, &node->pix, &interval);
 	if (interval.numerator != node->interval.numerator ||
 	    interval.denominator != node->interval.denominator) {

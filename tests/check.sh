@@ -2,17 +2,44 @@
 # Everything a user needs to trust a release: static checks of the driver
 # (checkpatch, W=1 builds), host unit tests, the analyzer's host tests
 # (unit, clip suite, bad input), netcamd's tests (unit, then real servers in
-# the VM), then every VM suite on every supported kernel. Ends with
-# "N passed, N failed".
+# the VM), then the VM suites on every kernel tests/vm/kernels.sh lists:
 #
-# SUITES: VM suites by name: tests/vm/suites/NAME.sh, "motion" for the
-# analyzer on vivid (tests/motion/vm-vivid.sh) or "motion-netcam" for the
-# analyzer on a netcamd-fed netcam node (tests/motion/vm-netcam.sh).
+#   Debian 12's kernels (6.1, 6.12)   SUITES_HOST
+#   Debian 13's newest (7.3), from a Debian 13 tree (tests/debian13/setup.sh;
+#                                     NETCAM_DEBIAN13=0 skips it) SUITES_DEBIAN13
+#   the debug kernel (KASAN, lockdep, kmemleak...; tests/debug-kernel/build.sh)
+#                                     SUITES_DEBUG; missing is a FAIL
+#
+# Ends with "N passed, N failed" and how long each stage took (also in
+# build/test-out/timing.txt).
+#
+# SUITES: run these VM suites (tests/vm/suites/NAME.sh, "motion" for the
+# analyzer on vivid (tests/motion/vm-vivid.sh), "motion-netcam" for the
+# analyzer on a netcamd-fed netcam node (tests/motion/vm-netcam.sh)) on every
+# kernel instead of each kind's list.
+# NETCAM_FUZZ_SECONDS: length of each kernel's fuzz run (default 120).
 set -uo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top" || exit 2
-SUITES=${SUITES:-uapi compliance integrity dkms motion motion-netcam}
+SUITES_HOST=${SUITES_HOST:-uapi compliance integrity dkms motion motion-netcam fuzz stress}
+SUITES_DEBIAN13=${SUITES_DEBIAN13:-uapi compliance integrity fuzz}
+SUITES_DEBUG=${SUITES_DEBUG:-uapi integrity fuzz stress}
+FUZZ_SECONDS=${NETCAM_FUZZ_SECONDS:-120}
+
+timing=build/test-out/timing.txt
+mkdir -p build/test-out
+: > "$timing"
+# stage NAME CMD...: run CMD, note how long it took.
+stage() {
+    local name=$1 t0 rc
+    shift
+    t0=$(date +%s)
+    "$@"
+    rc=$?
+    printf '%-40s %5ds\n' "$name" $(( $(date +%s) - t0 )) >> "$timing"
+    return $rc
+}
 
 suite_script() {
     case $1 in
@@ -22,21 +49,123 @@ suite_script() {
     esac
 }
 
-tests/static/run.sh build/test-out/static
-tests/unit/run.sh build/test-out/unit
-echo "==== netcam-motion host tests ===="
-tests/motion/run.sh build/test-out/motion
-echo "==== netcamd tests ===="
-tests/netcamd/run.sh build/test-out/netcamd
-dirs=(build/test-out/static build/test-out/unit build/test-out/motion build/test-out/netcamd)
-kernels=$(tests/vm/kernels.sh) || exit 2
-for k in $kernels; do
-    for s in $SUITES; do
-        out=build/vm-out/$k/$s
-        echo "==== $s on $k ===="
-        tests/vm/run.sh --kernel "$k" --script "$(suite_script "$s")" --out "$out" --timeout 1500
-        dirs+=("$out")
+# The kind of a kernel: the name of the registered root it comes from
+# (build/vm/roots/NAME), or "host".
+kernel_kind() {
+    local root l
+    root=$(tests/vm/kernel-root.sh "$1") || { echo host; return; }
+    [ "$root" = / ] && { echo host; return; }
+    for l in build/vm/roots/*; do
+        [ "$(realpath -e "$l" 2>/dev/null)" = "$(realpath -e "$root")" ] &&
+            { basename "$l"; return; }
     done
-done
+    echo other
+}
+
+# The extra kernels take a while to make (a kernel build, a debootstrap) but
+# little of what the suites need: they are made in the background at the
+# lowest priority while the host stages run, and waited for before their
+# suites. Both are cached and return at once when up to date.
+bg=build/test-out/kernels
+mkdir -p "$bg/logs"
+: > "$bg/results.txt"
+bg_start() {   # NAME CMD...: run CMD in the background, log in $bg/logs
+    local name=$1
+    shift
+    ( t0=$(date +%s); nice -n 19 "$@" > "$bg/logs/$name.log" 2>&1; rc=$?
+      echo "$rc $(( $(date +%s) - t0 ))" > "$bg/logs/$name.rc" ) < /dev/null &
+}
+# bg_wait NAME: wait for it; PASS/FAIL kernels.NAME; returns its exit code.
+bg_wait() {
+    local name=$1 rc secs
+    while [ ! -s "$bg/logs/$name.rc" ]; do sleep 5; done
+    read -r rc secs < "$bg/logs/$name.rc"
+    printf '%-40s %5ds (in the background)\n' "make $name" "$secs" >> "$timing"
+    if [ "$rc" = 0 ]; then
+        echo "PASS kernels.$name made in ${secs}s" >> "$bg/results.txt"
+    else
+        echo "FAIL kernels.$name exit $rc: $(tail -n 1 "$bg/logs/$name.log") (see $bg/logs/$name.log)" >> "$bg/results.txt"
+    fi
+    return "$rc"
+}
+rm -f "$bg"/logs/*.rc
+bg_start debug-kernel tests/debug-kernel/build.sh
+if [ "${NETCAM_DEBIAN13:-1}" != 0 ]; then
+    bg_start debian13 tests/debian13/setup.sh
+fi
+
+stage static tests/static/run.sh build/test-out/static
+stage unit tests/unit/run.sh build/test-out/unit
+echo "==== netcam-motion host tests ===="
+stage motion-host tests/motion/run.sh build/test-out/motion
+echo "==== netcamd tests ===="
+stage netcamd tests/netcamd/run.sh build/test-out/netcamd
+dirs=(build/test-out/static build/test-out/unit build/test-out/motion build/test-out/netcamd)
+
+dirs+=("$bg")
+# run_suites KVER...: each kernel's suites.
+run_suites() {
+    local k kind suites s out
+    for k in "$@"; do
+        kind=$(kernel_kind "$k")
+        if [ -n "${SUITES:-}" ]; then
+            suites=$SUITES
+        else
+            case $kind in
+                host) suites=$SUITES_HOST ;;
+                debian13) suites=$SUITES_DEBIAN13 ;;
+                debug) suites=$SUITES_DEBUG ;;
+                *) suites="uapi compliance integrity" ;;
+            esac
+        fi
+        for s in $suites; do
+            out=build/vm-out/$k/$s
+            echo "==== $s on $k ($kind) ===="
+            stage "$s on $k" tests/vm/run.sh --kernel "$k" --script "$(suite_script "$s")" \
+                --out "$out" --timeout 1500 --env "NETCAM_FUZZ_SECONDS=$FUZZ_SECONDS"
+            dirs+=("$out")
+        done
+    done
+}
+# A kernel's module and its kind; "" when it cannot be built.
+built_kernels() {   # KIND: the kernels of that kind whose module builds
+    local k
+    for k in $(tests/vm/kernels.sh 2>/dev/null); do
+        [ "$(kernel_kind "$k")" = "$1" ] || continue
+        if make --no-print-directory driver KVER="$k" > "$bg/logs/driver-$k.log" 2>&1; then
+            echo "$k"
+        else
+            echo "FAIL kernels.driver-$k netcam.ko does not build (see $bg/logs/driver-$k.log)" >> "$bg/results.txt"
+        fi
+    done
+}
+
+# The Debian 13 tree also brings the current v4l2-compliance, which the
+# compliance suite runs on every kernel: it must be there first.
+[ "${NETCAM_DEBIAN13:-1}" = 0 ] || bg_wait debian13
+host_kernels=$(tests/vm/kernels.sh --host) || exit 2
+run_suites $host_kernels
+
+if [ "${NETCAM_DEBIAN13:-1}" = 0 ]; then
+    echo "SKIP kernels.debian13 NETCAM_DEBIAN13=0: Debian 13's newest kernel not tested" >> "$bg/results.txt"
+else
+    d13=$(built_kernels debian13)
+    if [ -n "$d13" ]; then
+        run_suites $d13
+    else
+        echo "FAIL kernels.debian13-kernel no Debian 13 kernel to test (see $bg/logs/debian13.log)" >> "$bg/results.txt"
+    fi
+fi
+
+bg_wait debug-kernel
+dbg=$(built_kernels debug)
+if [ -n "$dbg" ]; then
+    run_suites $dbg
+else
+    echo "FAIL kernels.debug-kernel no debug kernel to test (see $bg/logs/debug-kernel.log)" >> "$bg/results.txt"
+fi
+
+echo "==== time per stage ===="
+cat "$timing"
 echo "==== summary ===="
 tests/vm/summary.sh "${dirs[@]}"

@@ -9,8 +9,11 @@
  */
 #define _GNU_SOURCE
 #include <grp.h>
+#include <pthread.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/userfaultfd.h>
 
 #include "netcam_test_util.h"
 #include "kselftest_harness.h"
@@ -2209,6 +2212,459 @@ TEST_F_TIMEOUT(netcam, stress_feed_vs_stream, 120)
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status))
 		TH_LOG("feeder got errno %d", WEXITSTATUS(status) - 10);
+}
+
+/* ---- issue 8: hostile input, uAPI 1.1 ------------------------------- */
+
+/*
+ * TRY_FMT and S_FMT with sizes whose distances to the advertised ones
+ * add up to (or past) U32_MAX answer with an advertised size. The first
+ * case is the one that used to leave no mode chosen and oops: width
+ * 0xffffffff and a height with |dw| + |dh| = U32_MAX exactly.
+ */
+TEST_F(netcam, fmt_wrapping_sizes)
+{
+	static const struct netcam_mode one[] = {
+		{ V4L2_PIX_FMT_YUYV, 640, 480, 1, 30, { 0 } },
+	};
+	static const __u32 extreme[] = {
+		0, 1, 2, 15, 17, 0x7fffffff, 0x80000000, 0xfffffffe,
+		0xffffffff,
+	};
+	struct netcam_camera_info info;
+	struct netcam_create cr;
+	struct v4l2_format f;
+	unsigned int i, j, k;
+	int vfd;
+
+	REQUIRE_NETCAM();
+	CREATE_OK(&cr, "wrap", 1, one, 1);
+	FIND_OK(cr.name, &info);
+	vfd = track_vfd(self, nc_open_video(info.video_nr[0]));
+	ASSERT_GE(vfd, 0);
+
+	for (k = 0; k < 2; k++) {
+		unsigned long req = k ? VIDIOC_S_FMT : VIDIOC_TRY_FMT;
+
+		memset(&f, 0, sizeof(f));
+		f.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+		f.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
+		f.fmt.pix.width = 0xffffffffU;
+		f.fmt.pix.height = 480 + 640;
+		ASSERT_EQ(0, nc_ioctl(vfd, req, &f));
+		EXPECT_EQ(640U, f.fmt.pix.width);
+		EXPECT_EQ(480U, f.fmt.pix.height);
+		EXPECT_EQ(640U * 480 * 2, f.fmt.pix.sizeimage);
+	}
+	for (i = 0; i < ARRAY_SIZE(extreme); i++) {
+		for (j = 0; j < ARRAY_SIZE(extreme); j++) {
+			memset(&f, 0, sizeof(f));
+			f.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+			f.fmt.pix.pixelformat = j & 1 ? V4L2_PIX_FMT_YUYV :
+							0xdeadbeef;
+			f.fmt.pix.width = extreme[i];
+			f.fmt.pix.height = extreme[j];
+			f.fmt.pix.bytesperline = extreme[j];
+			f.fmt.pix.sizeimage = extreme[i];
+			ASSERT_EQ(0, nc_ioctl(vfd, VIDIOC_TRY_FMT, &f))
+				TH_LOG("%ux%u", extreme[i], extreme[j]);
+			EXPECT_EQ(V4L2_PIX_FMT_YUYV, f.fmt.pix.pixelformat);
+			EXPECT_EQ(640U, f.fmt.pix.width);
+			EXPECT_EQ(480U, f.fmt.pix.height);
+			EXPECT_EQ(1280U, f.fmt.pix.bytesperline);
+			EXPECT_EQ(640U * 480 * 2, f.fmt.pix.sizeimage);
+		}
+	}
+	/* Interval extremes come back as the advertised one. */
+	for (i = 0; i < ARRAY_SIZE(extreme); i++) {
+		struct v4l2_streamparm p;
+
+		memset(&p, 0, sizeof(p));
+		p.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+		p.parm.capture.timeperframe.numerator = extreme[i];
+		p.parm.capture.timeperframe.denominator =
+			extreme[ARRAY_SIZE(extreme) - 1 - i];
+		ASSERT_EQ(0, nc_ioctl(vfd, VIDIOC_S_PARM, &p));
+		EXPECT_EQ(1U, p.parm.capture.timeperframe.numerator);
+		EXPECT_EQ(30U, p.parm.capture.timeperframe.denominator);
+	}
+}
+
+static void fill_attach(struct netcam_attach *at, const char *name)
+{
+	memset(at, 0, sizeof(*at));
+	snprintf(at->name, sizeof(at->name), "%s", name);
+	at->fd = -1;
+}
+
+/* uAPI 1.1: NETCAM_IOC_ATTACH re-attaches, never creates. */
+TEST_F(netcam, attach)
+{
+	struct netcam_camera_info info;
+	struct netcam_version v;
+	struct netcam_attach at;
+	struct netcam_create cr;
+	struct netcam_event ev;
+	char name[NETCAM_NAME_LEN];
+	int ro, before_fd, after_fd, slot;
+	void *page;
+
+	REQUIRE_NETCAM();
+	ASSERT_EQ(0, nc_ioctl(self->ctl, NETCAM_IOC_VERSION, &v));
+	EXPECT_EQ(1U, v.major);
+	EXPECT_GE(v.minor, 1U);
+
+	/* No such camera: ENOENT, and none is created. */
+	fill_attach(&at, uname_(self, "att0", name));
+	track_name(self, name);
+	EXPECT_EQ(-ENOENT, nc_ioctl(self->ctl, NETCAM_IOC_ATTACH, &at));
+	EXPECT_EQ(0, nc_find(self->ctl, name, NULL));
+	EXPECT_EQ(-1, at.fd);
+
+	CREATE_OK(&cr, "att", 2, small_modes, N_SMALL_MODES);
+	slot = track_name(self, cr.name);
+	/* A feed is attached: EBUSY. */
+	fill_attach(&at, cr.name);
+	EXPECT_EQ(-EBUSY, nc_ioctl(self->ctl, NETCAM_IOC_ATTACH, &at));
+
+	/* Bad requests. */
+	fill_attach(&at, cr.name);
+	at.flags = 1;
+	EXPECT_EQ(-EINVAL, nc_ioctl(self->ctl, NETCAM_IOC_ATTACH, &at));
+	fill_attach(&at, cr.name);
+	at.reserved[8] = 1;
+	EXPECT_EQ(-EINVAL, nc_ioctl(self->ctl, NETCAM_IOC_ATTACH, &at));
+	fill_attach(&at, "");
+	EXPECT_EQ(-EINVAL, nc_ioctl(self->ctl, NETCAM_IOC_ATTACH, &at));
+	fill_attach(&at, "bad name");
+	EXPECT_EQ(-EINVAL, nc_ioctl(self->ctl, NETCAM_IOC_ATTACH, &at));
+	fill_attach(&at, cr.name);
+	memset(at.name, 'a', sizeof(at.name));	/* unterminated */
+	EXPECT_EQ(-EINVAL, nc_ioctl(self->ctl, NETCAM_IOC_ATTACH, &at));
+	EXPECT_EQ(-EFAULT, nc_ioctl(self->ctl, NETCAM_IOC_ATTACH,
+				    self->bad_page));
+	ro = open(NC_CTL_PATH, O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(ro, 0);
+	fill_attach(&at, cr.name);
+	EXPECT_EQ(-EPERM, nc_ioctl(ro, NETCAM_IOC_ATTACH, &at));
+	close(ro);
+
+	/* Detached: ATTACH gives a feed that starts with the node states. */
+	feed_close(self, cr.fd);
+	fill_attach(&at, cr.name);
+	ASSERT_EQ(0, nc_ioctl(self->ctl, NETCAM_IOC_ATTACH, &at));
+	ASSERT_GE(at.fd, 0);
+	self->feeds[slot] = at.fd;
+	EXPECT_EQ(cr.id, at.id);
+	EXPECT_EQ(FD_CLOEXEC, fcntl(at.fd, F_GETFD) & FD_CLOEXEC);
+	ASSERT_EQ(1, nc_read_event(at.fd, &ev, 1000));
+	EXPECT_EQ((__u32)NETCAM_EVENT_FORMAT, ev.type);
+	EXPECT_EQ(0U, ev.node);
+	EXPECT_EQ(small_modes[0].pixelformat, ev.pixelformat);
+	FIND_OK(cr.name, &info);
+	EXPECT_EQ(2U, info.num_nodes);
+	EXPECT_TRUE(info.flags & NETCAM_CAMERA_FEED_ATTACHED);
+
+	/* The answer cannot be written: no fd leaks, no feed stays. */
+	feed_close(self, at.fd);
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, page);
+	fill_attach(page, cr.name);
+	ASSERT_EQ(0, mprotect(page, 4096, PROT_READ));
+	before_fd = dup(0);
+	close(before_fd);
+	EXPECT_EQ(-EFAULT, nc_ioctl(self->ctl, NETCAM_IOC_ATTACH, page));
+	after_fd = dup(0);
+	close(after_fd);
+	EXPECT_EQ(before_fd, after_fd) TH_LOG("an fd leaked");
+	FIND_OK(cr.name, &info);
+	EXPECT_EQ(0U, info.flags & NETCAM_CAMERA_FEED_ATTACHED);
+	munmap(page, 4096);
+
+	/* Removed: ENOENT again. */
+	ASSERT_EQ(0, nc_remove(self->ctl, cr.name));
+	fill_attach(&at, cr.name);
+	EXPECT_EQ(-ENOENT, nc_ioctl(self->ctl, NETCAM_IOC_ATTACH, &at));
+}
+
+/* As a webcam: S_PARM from another file handle while one streams. */
+TEST_F(netcam, s_parm_other_handle_busy)
+{
+	struct nc_stream *s = &self->streams[0];
+	struct netcam_camera_info info;
+	struct netcam_create cr;
+	struct v4l2_requestbuffers rb;
+	struct v4l2_streamparm p;
+	int vfd, other;
+
+	REQUIRE_NETCAM();
+	CREATE_OK(&cr, "parm", 1, std_modes, N_STD_MODES);
+	FIND_OK(cr.name, &info);
+	vfd = start_node(_metadata, self, info.video_nr[0], s,
+			 V4L2_PIX_FMT_YUYV, 640, 480, 3, NULL);
+	other = track_vfd(self, nc_open_video(info.video_nr[0]));
+	ASSERT_GE(other, 0);
+	EXPECT_EQ(-EBUSY, nc_s_parm(other, 1, 15, NULL));
+	memset(&p, 0, sizeof(p));
+	p.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	EXPECT_EQ(0, nc_ioctl(other, VIDIOC_G_PARM, &p));
+	EXPECT_EQ(30U, p.parm.capture.timeperframe.denominator);
+	/* The streaming handle may change the rate. */
+	EXPECT_EQ(0, nc_s_parm(vfd, 1, 15, NULL));
+	ASSERT_EQ(0, nc_streamoff(s));
+	/* Still the owner's while its buffers are allocated. */
+	EXPECT_EQ(-EBUSY, nc_s_parm(other, 1, 30, NULL));
+	nc_stream_free(s);
+	memset(&rb, 0, sizeof(rb));
+	rb.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	rb.memory = V4L2_MEMORY_MMAP;
+	ASSERT_EQ(0, nc_ioctl(vfd, VIDIOC_REQBUFS, &rb));
+	/* Nobody owns the queue any more. */
+	EXPECT_EQ(0, nc_s_parm(other, 1, 30, NULL));
+}
+
+/*
+ * Buffer sizes and counts an app asks for are bounded: CREATE_BUFS takes
+ * 1x..2x the image size, and a node's buffers stay within 512 MiB (at
+ * least 3 buffers), so no request makes the kernel try a vmalloc() that
+ * cannot succeed.
+ */
+TEST_F_TIMEOUT(netcam, buffer_bounds, 120)
+{
+	static const struct netcam_mode modes[] = {
+		{ V4L2_PIX_FMT_YUYV, 640, 480, 1, 30, { 0 } },
+		{ V4L2_PIX_FMT_YUYV, 8192, 8192, 1, 5, { 0 } },
+	};
+	static const __u32 bad_sizes[] = {
+		0, 1, 640 * 480 * 2 - 1, 640 * 480 * 4 + 2, 0x7fffffff,
+		0xffffffff,
+	};
+	struct netcam_camera_info info;
+	struct v4l2_create_buffers cb;
+	struct v4l2_requestbuffers rb;
+	struct netcam_create cr;
+	struct v4l2_format f;
+	unsigned int i;
+	int vfd;
+
+	REQUIRE_NETCAM();
+	CREATE_OK(&cr, "bufs", 1, modes, 2);
+	FIND_OK(cr.name, &info);
+	vfd = track_vfd(self, nc_open_video(info.video_nr[0]));
+	ASSERT_GE(vfd, 0);
+	ASSERT_EQ(0, nc_s_fmt(vfd, V4L2_PIX_FMT_YUYV, 640, 480, &f));
+
+	for (i = 0; i < ARRAY_SIZE(bad_sizes); i++) {
+		memset(&cb, 0, sizeof(cb));
+		cb.count = 2;
+		cb.memory = V4L2_MEMORY_MMAP;
+		cb.format = f;
+		cb.format.fmt.pix.sizeimage = bad_sizes[i];
+		EXPECT_EQ(-EINVAL, nc_ioctl(vfd, VIDIOC_CREATE_BUFS, &cb))
+			TH_LOG("CREATE_BUFS sizeimage %u", bad_sizes[i]);
+	}
+	memset(&cb, 0, sizeof(cb));
+	cb.count = 2;
+	cb.memory = V4L2_MEMORY_MMAP;
+	cb.format = f;
+	cb.format.fmt.pix.sizeimage = f.fmt.pix.sizeimage * 2;
+	EXPECT_EQ(0, nc_ioctl(vfd, VIDIOC_CREATE_BUFS, &cb));
+	EXPECT_EQ(2U, cb.count);
+
+	memset(&rb, 0, sizeof(rb));
+	rb.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	rb.memory = V4L2_MEMORY_MMAP;
+	ASSERT_EQ(0, nc_ioctl(vfd, VIDIOC_REQBUFS, &rb));
+
+	/* 128 MiB frames: 4 buffers fit in the node's 512 MiB. */
+	ASSERT_EQ(0, nc_s_fmt(vfd, V4L2_PIX_FMT_YUYV, 8192, 8192, &f));
+	rb.count = 32;
+	ASSERT_EQ(0, nc_ioctl(vfd, VIDIOC_REQBUFS, &rb));
+	EXPECT_EQ(4U, rb.count);
+	memset(&cb, 0, sizeof(cb));
+	cb.count = 8;
+	cb.memory = V4L2_MEMORY_MMAP;
+	cb.format = f;
+	EXPECT_EQ(-ENOMEM, nc_ioctl(vfd, VIDIOC_CREATE_BUFS, &cb));
+	rb.count = 0;
+	EXPECT_EQ(0, nc_ioctl(vfd, VIDIOC_REQBUFS, &rb));
+}
+
+/* ---- user pages that never arrive (userfaultfd) ---------------------- */
+
+struct uffd_region {
+	int uffd;
+	void *addr;
+	size_t len;
+};
+
+/* An anonymous region whose pages only come when asked for: never. */
+static int uffd_region_open(struct uffd_region *r, size_t len)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg;
+
+	r->len = len;
+	r->uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (r->uffd < 0)
+		return -errno;
+	if (ioctl(r->uffd, UFFDIO_API, &api))
+		return -errno;
+	r->addr = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (r->addr == MAP_FAILED)
+		return -errno;
+	memset(&reg, 0, sizeof(reg));
+	reg.range.start = (unsigned long)r->addr;
+	reg.range.len = len;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	if (ioctl(r->uffd, UFFDIO_REGISTER, &reg))
+		return -errno;
+	return 0;
+}
+
+/* Closing the userfaultfd lets the blocked faults in (as zero pages). */
+static void uffd_region_release(struct uffd_region *r)
+{
+	if (r->uffd >= 0)
+		close(r->uffd);
+	r->uffd = -1;
+}
+
+struct blocked_call {
+	int fd;
+	unsigned long req;
+	void *arg;
+	int ret;
+	volatile int done;
+};
+
+static void *blocked_call_run(void *p)
+{
+	struct blocked_call *c = p;
+
+	c->ret = nc_ioctl(c->fd, c->req, c->arg);
+	c->done = 1;
+	return NULL;
+}
+
+static bool wait_done(volatile int *done, int ms)
+{
+	int64_t deadline = nc_now_ns() + (int64_t)ms * 1000000;
+
+	while (!*done && nc_now_ns() < deadline)
+		nc_sleep_ms(10);
+	return *done;
+}
+
+#define UFFD_OR_SKIP(r, len) do { \
+	int __u = uffd_region_open((r), (len)); \
+	if (__u) \
+		SKIP(return, "userfaultfd: %s", strerror(-__u)); \
+} while (0)
+
+/*
+ * A helper whose frame never arrives blocks only itself: the app's
+ * STREAMOFF and close, REMOVE and LIST finish at once.
+ */
+TEST_F_TIMEOUT(netcam, feed_page_never_arrives, 60)
+{
+	struct nc_stream *s = &self->streams[0];
+	__u32 size = nc_raw_size(V4L2_PIX_FMT_GREY, 160, 120);
+	struct netcam_camera_info info;
+	struct blocked_call call;
+	struct netcam_frame fr;
+	struct netcam_create cr;
+	struct uffd_region r;
+	struct netcam_event ev;
+	pthread_t thread;
+	int64_t t0;
+
+	REQUIRE_NETCAM();
+	UFFD_OR_SKIP(&r, (size + 4095) & ~4095U);
+	CREATE_OK(&cr, "uffd", 1, small_modes, N_SMALL_MODES);
+	FIND_OK(cr.name, &info);
+	start_node(_metadata, self, info.video_nr[0], s, V4L2_PIX_FMT_GREY,
+		   160, 120, 3, NULL);
+	ASSERT_EQ(1, wait_event(cr.fd, NETCAM_EVENT_STREAM_ON, 0, &ev));
+
+	memset(&fr, 0, sizeof(fr));
+	fr.pixelformat = V4L2_PIX_FMT_GREY;
+	fr.width = 160;
+	fr.height = 120;
+	fr.bytesused = size;
+	fr.data_ptr = (unsigned long)r.addr;
+	call = (struct blocked_call){ cr.fd, NETCAM_IOC_FEED_FRAME, &fr, 0, 0 };
+	ASSERT_EQ(0, pthread_create(&thread, NULL, blocked_call_run, &call));
+	nc_sleep_ms(300);
+	EXPECT_FALSE(call.done) TH_LOG("FEED_FRAME returned %d without its page",
+				       call.ret);
+
+	t0 = nc_now_ns();
+	EXPECT_EQ(0, nc_streamoff(s));
+	nc_stream_free(s);
+	EXPECT_LT(nc_now_ns() - t0, 1000000000LL)
+		TH_LOG("STREAMOFF waited for a page that never arrives");
+	t0 = nc_now_ns();
+	EXPECT_EQ(1, nc_count_cameras(self->ctl) >= 1);
+	EXPECT_EQ(0, nc_remove(self->ctl, cr.name));
+	EXPECT_LT(nc_now_ns() - t0, 1000000000LL)
+		TH_LOG("LIST/REMOVE waited for a page that never arrives");
+
+	uffd_region_release(&r);
+	EXPECT_TRUE(wait_done(&call.done, 5000))
+		TH_LOG("FEED_FRAME still blocked after the pages came");
+	if (call.done) {
+		pthread_join(thread, NULL);
+		EXPECT_NE(0, call.ret);	/* the camera is gone */
+	} else {
+		pthread_detach(thread);
+	}
+	munmap(r.addr, r.len);
+}
+
+/* A LIST whose answer page never arrives holds up no other caller. */
+TEST_F_TIMEOUT(netcam, list_page_never_arrives, 60)
+{
+	struct netcam_camera_info *out;
+	struct blocked_call call;
+	struct netcam_create cr, cr2;
+	struct netcam_list l;
+	struct uffd_region r;
+	pthread_t thread;
+	int64_t t0;
+
+	REQUIRE_NETCAM();
+	UFFD_OR_SKIP(&r, 4096 * 4);
+	CREATE_OK(&cr, "ulist", 1, small_modes, 1);
+	/* The struct itself is readable; only the entries' page is missing. */
+	out = (void *)((char *)r.addr + 4096);
+	memset(&l, 0, sizeof(l));
+	l.capacity = 4;
+	l.cameras_ptr = (unsigned long)out;
+	call = (struct blocked_call){ self->ctl, NETCAM_IOC_LIST, &l, 0, 0 };
+	ASSERT_EQ(0, pthread_create(&thread, NULL, blocked_call_run, &call));
+	nc_sleep_ms(300);
+	EXPECT_FALSE(call.done);
+
+	t0 = nc_now_ns();
+	EXPECT_GE(nc_count_cameras(self->ctl), 1);
+	CREATE_OK(&cr2, "ulist2", 1, small_modes, 1);
+	EXPECT_EQ(0, nc_remove(self->ctl, cr2.name));
+	EXPECT_LT(nc_now_ns() - t0, 1000000000LL)
+		TH_LOG("LIST/CREATE/REMOVE waited for another LIST's page");
+
+	uffd_region_release(&r);
+	EXPECT_TRUE(wait_done(&call.done, 5000));
+	if (call.done) {
+		pthread_join(thread, NULL);
+		EXPECT_EQ(0, call.ret);
+		EXPECT_GE(l.count, 1U);
+	} else {
+		pthread_detach(thread);
+	}
+	munmap(r.addr, r.len);
 }
 
 TEST_HARNESS_MAIN

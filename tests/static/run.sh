@@ -14,16 +14,23 @@ mkdir -p "$out/logs"
 
 result() { echo "$*" | tee -a "$out/results.txt"; }
 
+# A check that cannot run is a FAIL: checkpatch.pl must exist and have run
+# (exit 0 means no report at all; it exits 1 on any).
 log=$out/logs/checkpatch.log
 make --no-print-directory checkpatch > "$log" 2>&1
+rc=$?
 found=$(grep -cE '^driver/.*: (ERROR|WARNING|CHECK):' "$log")
-if [ "$found" = 0 ] && grep -q 'checkpatch.pl' "$log"; then
+if [ ! -f build/ksrc/scripts/checkpatch.pl ]; then
+    result "FAIL static.checkpatch-strict checkpatch.pl not available: $(tail -n 1 "$log") (see $log)"
+elif [ $rc -eq 0 ] && [ "$found" = 0 ]; then
     result "PASS static.checkpatch-strict driver/ clean"
 else
-    result "FAIL static.checkpatch-strict $found reports (see $log)"
+    result "FAIL static.checkpatch-strict $found reports, exit $rc (see $log)"
 fi
 
-for k in $(tests/vm/kernels.sh); do
+kernels=$(tests/vm/kernels.sh) ||
+    result "FAIL static.build-W1 no kernel to build against (tests/vm/kernels.sh failed)"
+for k in $kernels; do
     log=$out/logs/build-$k.log
     # A fresh copy of the sources, so that every file's warnings are seen.
     dir=$top/build/static/$k

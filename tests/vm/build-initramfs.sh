@@ -4,13 +4,17 @@
 # usage: tests/vm/build-initramfs.sh KVER OUT.cpio.gz
 #
 # The image contains busybox (static), the 9p/virtio modules of kernel KVER
-# (decompressed, loaded in dependency order) and an /init that mounts the
+# (decompressed, loaded in dependency order; none for a kernel that has them
+# built in), taken from KVER's kernel root (tests/vm/kernel-root.sh: the host's
+# /lib/modules or a registered root's), and an /init that mounts the
 # host's root file system read-only over 9p, mounts the read-write work share,
 # chroots into the host root and runs the script named on the kernel command
 # line.  Kernel command line: netcam.script=PATH (required), netcam.timeout=SECS
 # (600), netcam.src=REPO, netcam.cache=loose|mmap|none (host-root 9p cache),
-# netcam.msize=BYTES (512000).  Outputs in the work share: vm-rc, script.log,
-# dmesg.txt, vm-timing.txt.
+# netcam.msize=BYTES (512000), netcam.kmods=DIR (host path of the kernel's
+# lib/modules/KVER when it is not the host's: the init makes /lib/modules/KVER
+# in the chroot point there).  Outputs in the work share: vm-rc, script.log,
+# dmesg.txt, vm-timing.txt, kmemleak.txt (when the kernel has kmemleak).
 set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin
 
@@ -20,7 +24,9 @@ die() { echo "$me: $*" >&2; exit 1; }
 [ $# -eq 2 ] || die "usage: $me KVER OUT.cpio.gz"
 kver=$1 out=$2
 
-moddir=/lib/modules/$kver
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+kroot=$("$here/kernel-root.sh" "$kver") || die "no kernel root for $kver"
+moddir=$("$here/kernel-root.sh" --modules "$kver")
 [ -d "$moddir" ] || die "$moddir not found; install linux-image-$kver"
 [ -f "$moddir/modules.dep" ] || die "$moddir/modules.dep missing; run depmod $kver"
 busybox=${BUSYBOX:-/bin/busybox}
@@ -49,8 +55,17 @@ done
 # --show-depends already prints dependencies before their users.
 wanted="virtio_pci 9pnet_virtio 9p"
 : > "$root/modules/order"
-modprobe -S "$kver" --show-depends -a $wanted > "$tmp/deps" \
-    || die "modprobe -S $kver --show-depends -a $wanted failed"
+mp=(modprobe -S "$kver")
+if [ "$kroot" != / ]; then
+    # modprobe -d D reads D/lib/modules/KVER: a base whose lib/modules/KVER
+    # is the resolved module directory also copes with roots whose /lib is an
+    # absolute symlink.
+    mkdir -p "$tmp/kroot/lib/modules"
+    ln -s "$moddir" "$tmp/kroot/lib/modules/$kver"
+    mp=(modprobe -d "$tmp/kroot" -S "$kver")
+fi
+"${mp[@]}" --show-depends -a $wanted > "$tmp/deps" \
+    || die "${mp[*]} --show-depends -a $wanted failed"
 while read -r verb path _; do
     [ "$verb" = insmod ] || continue
     base=$(basename "$path")
@@ -86,9 +101,10 @@ finish() {
     exit 1   # kernel panics -> panic=-1 reboots -> qemu -no-reboot exits
 }
 
-script= timeout=600 src= rootcache=loose msize=512000
+script= timeout=600 src= rootcache=loose msize=512000 kmods=
 for arg in $(cat /proc/cmdline); do
     case $arg in
+        netcam.kmods=*)   kmods=${arg#*=} ;;
         netcam.script=*)  script=${arg#*=} ;;
         netcam.timeout=*) timeout=${arg#*=} ;;
         netcam.src=*)     src=${arg#*=} ;;
@@ -109,7 +125,7 @@ if ! mount -t 9p -o $opts,rw work /work; then
     say "cannot mount work share (9p tag work)"; finish
 fi
 W=/run/netcam-vm/out        # path of the work share inside the chroot
-rm -f /work/vm-rc /work/dmesg.txt /work/vm-timing.txt
+rm -f /work/vm-rc /work/dmesg.txt /work/vm-timing.txt /work/kmemleak.txt
 
 H=/host
 mount -t proc proc $H/proc
@@ -134,15 +150,52 @@ if [ -n "$src" ] && mkdir -p $H$src 2>/dev/null; then
     mount -t 9p -o $opts,ro,cache=$rootcache src $H$src || say "cannot mount repository share (9p tag src)"
 fi
 
+# A kernel from another root: modprobe in the chroot must find its modules
+# as /lib/modules/KVER.  The root's files are at their host paths (the host's
+# / is the chroot's /), so a symlink on a private tmpfs is enough.
+if [ -n "$kmods" ]; then
+    if mount -t tmpfs -o mode=755 tmpfs $H/lib/modules; then
+        ln -s "$kmods" "$H/lib/modules/$(uname -r)"
+    else
+        say "cannot mount a tmpfs over /lib/modules; modprobe will not find the modules of $(uname -r)"
+    fi
+fi
+
 ip link set lo up
 hostname netcam-vm
 # Report tasks stuck in D state well inside the test time-outs.
 [ -w /proc/sys/kernel/hung_task_timeout_secs ] && echo 60 > /proc/sys/kernel/hung_task_timeout_secs
 
+# kmemleak (debug kernels): only objects that the script leaves behind
+# count.  Automatic scans are stopped so that scans happen at known points;
+# what the boot leaked is reported by a scan before the script and cleared.
+# After the script, objects must be ~5 s old before kmemleak reports them,
+# and a second scan drops those that were only in flight during the first.
+KL=$H/sys/kernel/debug/kmemleak
+kmemleak_start() {
+    [ -e $KL ] || return 0
+    echo scan=off > $KL 2>/dev/null
+    { echo scan > $KL && echo clear > $KL; } 2>/dev/null || KL_FAILED="pre-script scan/clear failed"
+}
+kmemleak_end() {
+    [ -e $KL ] || return 0
+    local t0 t1
+    read -r t0 _ < /proc/uptime
+    sleep 5
+    { echo scan > $KL && sleep 2 && echo scan > $KL; } 2>/dev/null || KL_FAILED="${KL_FAILED:+$KL_FAILED; }post-script scan failed"
+    cat $KL > /work/kmemleak.txt 2>/dev/null || KL_FAILED="${KL_FAILED:+$KL_FAILED; }cannot read $KL"
+    read -r t1 _ < /proc/uptime
+    echo "kmemleak_seconds $t0 $t1" >> /work/vm-timing.txt
+    # A check that could not run is a failure, not a pass (run.sh).
+    [ -z "$KL_FAILED" ] || echo "netcam-vm: kmemleak: $KL_FAILED (kmemleak disabled itself? see dmesg)" >> /work/kmemleak.txt
+}
+KL_FAILED=
+
 if [ -z "$script" ]; then
     say "no netcam.script= on the kernel command line"
     rc=2
 else
+    kmemleak_start
     read -r up _ < /proc/uptime
     echo "script_start_uptime $up" > /work/vm-timing.txt
     say "running $script (timeout ${timeout}s) at uptime ${up}s"
@@ -162,6 +215,7 @@ else
     echo "script_end_uptime $up" >> /work/vm-timing.txt
     say "script exited with rc=$rc at uptime ${up}s"
 fi
+[ -z "$script" ] || kmemleak_end
 echo $rc > /work/vm-rc
 dmesg > /work/dmesg.txt
 finish

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Boot a Debian kernel under QEMU (TCG) with the host's root file system
 # mounted read-only over 9p, run one test script inside it, then check the
-# script's exit code, its results and the kernel log.
+# script's exit code, its results and the kernel log (and kmemleak's report
+# on kernels that have it).  The kernel is the host's or one from a
+# registered kernel root (tests/vm/kernel-root.sh, tests/vm/kernels.sh).
 #
 # usage: tests/vm/run.sh --kernel KVER --script INSIDE.sh --out DIR
 #                        [--timeout SECS] [--mem 2G] [--smp N]
@@ -20,7 +22,7 @@
 # QEMU=path of qemu-system-x86_64.
 #
 # Output in DIR: results.txt, logs/, script.log (script stdout/stderr),
-# dmesg.txt, console.log (serial), timing.txt, vm-rc.
+# dmesg.txt, console.log (serial), timing.txt, vm-rc, kmemleak.txt.
 #
 # Inside the VM the script runs as root in a chroot of the host's / (read-only)
 # with these variables set:
@@ -73,10 +75,15 @@ case $cache in loose|mmap|none|fscache) ;; *) die "--cache wants loose, mmap or 
 
 qemu=${QEMU:-qemu-system-x86_64}
 command -v "$qemu" >/dev/null || die "$qemu not found; install qemu-system-x86"
-kernel=/boot/vmlinuz-$kver
-[ -e "$kernel" ] || die "$kernel not found; install linux-image-$kver"
+# Host kernels: /boot/vmlinuz-KVER and /lib/modules/KVER; others come from
+# their kernel root (Documentation/dev-guide/kernels.rst).
+kroot=$("$here/kernel-root.sh" "$kver") \
+    || die "kernel $kver not found; install linux-image-$kver or build/register its root (tests/vm/kernels.sh lists them)"
+kernel=$("$here/kernel-root.sh" --image "$kver") || die "no image of $kver in $kroot"
 [ -r "$kernel" ] || die "$kernel is not readable (run as root or chmod a+r it)"
-[ -d "/lib/modules/$kver" ] || die "/lib/modules/$kver not found; install linux-image-$kver"
+kmods=$("$here/kernel-root.sh" --modules "$kver")
+[ -d "$kmods" ] || die "$kmods not found; install linux-image-$kver"
+case $kmods in *[[:space:]]*) die "module directory path must not contain spaces: $kmods" ;; esac
 
 [ -f "$script" ] || die "script $script not found"
 script=$(realpath "$script")
@@ -94,7 +101,7 @@ case $out in *[[:space:],]*) die "--out path must not contain spaces or commas: 
 # Start from a clean slate: remove what a previous run left in DIR.
 rm -rf "$out/results.txt" "$out/logs" "$out/vm-rc" "$out/dmesg.txt" "$out/console.log" \
        "$out/script.log" "$out/vm-timing.txt" "$out/timing.txt" "$out/vm-env.sh" \
-       "$out/dmesg-allow.txt" "$out/qemu.log"
+       "$out/dmesg-allow.txt" "$out/qemu.log" "$out/kmemleak.txt"
 mkdir -p "$out/logs"
 : > "$out/results.txt"
 if [ ${#envs[@]} -gt 0 ]; then
@@ -108,7 +115,7 @@ fi
 # or when the kernel's modules were reinstalled.
 initrd=$repo/build/vm/initramfs-$kver.cpio.gz
 if [ ! -s "$initrd" ] || [ "$here/build-initramfs.sh" -nt "$initrd" ] \
-   || [ "/lib/modules/$kver/modules.dep" -nt "$initrd" ]; then
+   || [ "$kmods/modules.dep" -nt "$initrd" ]; then
     "$here/build-initramfs.sh" "$kver" "$initrd" || die "building $initrd failed"
 fi
 
@@ -138,7 +145,10 @@ extract_vmlinux() {   # bzImage out
 boot_kernel=$kernel
 if [ "${NETCAM_VM_PVH:-1}" != 0 ]; then
     vmlinux=$repo/build/vm/vmlinux-$kver
-    if [ -s "$vmlinux" ] && [ ! "$kernel" -nt "$vmlinux" ]; then
+    # A root may ship its vmlinux (a kernel built here: tests/debug-kernel).
+    if root_vmlinux=$("$here/kernel-root.sh" --vmlinux "$kver" 2>/dev/null); then
+        boot_kernel=$root_vmlinux
+    elif [ -s "$vmlinux" ] && [ ! "$kernel" -nt "$vmlinux" ]; then
         boot_kernel=$vmlinux
     elif extract_vmlinux "$kernel" "$vmlinux"; then
         boot_kernel=$vmlinux
@@ -157,6 +167,8 @@ cpu=${NETCAM_VM_CPU:-$cpu}
 # printk.devkmsg=on: test markers written to /dev/kmsg are never rate-limited.
 cmdline="console=ttyS0 panic=-1 loglevel=5 quiet mitigations=off log_buf_len=8M printk.devkmsg=on"
 cmdline+=" netcam.script=$script netcam.src=$repo netcam.timeout=$timeout netcam.cache=$cache"
+# Not the host's kernel: the init points /lib/modules/KVER at its modules.
+[ "$kroot" = / ] || cmdline+=" netcam.kmods=$kmods"
 [ -n "$append" ] && cmdline+=" $append"
 
 # Host-side backstop: boot (~10 s) + script time-out + dmesg/poweroff slack.
@@ -207,7 +219,14 @@ fi
 
 # Kernel log check.  dmesg.txt is complete (taken inside the VM after the
 # script); console.log also covers a VM that died before writing it.
-pattern='WARNING:|BUG:|Oops|general protection fault|Call Trace:|soft lockup|hard LOCKUP|hung_task|blocked for more than|KASAN|UBSAN|[Kk]ernel panic|RIP: |list_add corruption|list_del corruption|refcount_t:|kernel BUG'
+# Besides oopses and warnings: the reports of debug kernels' sanitizers
+# (KASAN, UBSAN, KFENCE, lockdep, might_sleep, DEBUG_LIST, DEBUG_OBJECTS).
+# Most start with "BUG:" or "WARNING:" but are named so that a kernel that
+# words them differently is still caught.
+pattern='WARNING:|BUG:|Oops|general protection fault|Call Trace:|soft lockup|hard LOCKUP|hung_task|blocked for more than|KASAN|UBSAN|KFENCE|[Kk]ernel panic|RIP: |refcount_t:|kernel BUG'
+pattern+='|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage|bad unlock balance|lock held when returning to user|held lock freed|DEBUG_LOCKS_WARN_ON|lockdep is turned off'
+pattern+='|sleeping function called from invalid context|scheduling while atomic'
+pattern+='|list_add corruption|list_del corruption|list corruption|ODEBUG:'
 # A script may list known, accepted kernel messages (extended regexes, one a
 # line) in $NETCAM_VM_OUT/dmesg-allow.txt: a matching line and the stack dump
 # that follows it (up to "</TASK>" or "end trace") are not counted.
@@ -252,6 +271,33 @@ elif [ -n "$bad" ]; then
     fail=1
 else
     echo "PASS kernel-log-clean $kver" >> "$out/results.txt"
+fi
+
+# kmemleak: the init scanned after the script (build-initramfs.sh); every
+# "unreferenced object" is a leak of the script's time (boot leaks were
+# cleared before it).  A kernel configured with kmemleak that produced no
+# report means the check could not run: FAIL.
+kconfig=
+for f in "${kroot%/}/boot/config-$kver" "$kmods/config"; do
+    [ -f "$f" ] && { kconfig=$f; break; }
+done
+if [ -f "$out/kmemleak.txt" ]; then
+    nleak=$(grep -c '^unreferenced object' "$out/kmemleak.txt" || true)
+    if grep -q '^netcam-vm: kmemleak:' "$out/kmemleak.txt"; then
+        echo "FAIL kmemleak-clean $kver: $(grep -m1 '^netcam-vm: kmemleak:' "$out/kmemleak.txt" | sed 's/^netcam-vm: kmemleak: //')" >> "$out/results.txt"
+        fail=1
+    elif [ "$nleak" -gt 0 ]; then
+        echo "$me: kmemleak lists $nleak unreferenced object(s) (full report: $out/kmemleak.txt):" >&2
+        sed '41,$d; s/^/  /' "$out/kmemleak.txt" >&2
+        first=$(awk '/^  backtrace/ { bt = 1; next } bt && /^    \[/ { sub(/^ *\[<[0-9a-f]+>\] */, ""); if ($0 !~ /kmemleak|^kmalloc|^__kmalloc|^kmem_cache_alloc|slab_post_alloc|^__kmem_cache|^kmalloc_trace|^__kvmalloc|^kvmalloc|^__alloc/) { print; exit } }' "$out/kmemleak.txt")
+        echo "FAIL kmemleak-clean $kver: $nleak unreferenced object(s)${first:+, first allocated in $first}" >> "$out/results.txt"
+        fail=1
+    else
+        echo "PASS kmemleak-clean $kver" >> "$out/results.txt"
+    fi
+elif [ -n "$kconfig" ] && grep -qx 'CONFIG_DEBUG_KMEMLEAK=y' "$kconfig" && [ -n "$rc" ]; then
+    echo "FAIL kmemleak-clean $kver: kernel has CONFIG_DEBUG_KMEMLEAK=y but the VM wrote no kmemleak.txt (booted with kmemleak=off?)" >> "$out/results.txt"
+    fail=1
 fi
 
 # Timings.  Guest uptime at script start excludes QEMU/firmware start-up;

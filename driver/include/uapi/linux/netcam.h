@@ -26,7 +26,7 @@
 #include <linux/types.h>
 
 #define NETCAM_VERSION_MAJOR	1
-#define NETCAM_VERSION_MINOR	0
+#define NETCAM_VERSION_MINOR	1
 
 /* Sizes of the fixed string fields, including the terminating NUL. */
 #define NETCAM_NAME_LEN		32
@@ -132,6 +132,28 @@ struct netcam_create {
 	__s32 fd;
 	__u32 id;
 	__u32 flags_out;
+	__u32 reserved[9];
+};
+
+/**
+ * struct netcam_attach - NETCAM_IOC_ATTACH argument (since uAPI 1.1)
+ *
+ * Attach a new feed channel to an existing camera, keeping its nodes and
+ * modes: what NETCAM_IOC_CREATE does for a camera of that name, but it
+ * never creates one. A helper that restarts and does not know the modes
+ * uses it, so that it cannot create a camera with made-up modes.
+ * ENOENT: no camera of that name; EBUSY: the camera has a feed attached.
+ * @name: name of the camera
+ * @fd: out: the feed channel, a new file descriptor (O_CLOEXEC)
+ * @id: out: the camera's id, as in NETCAM_IOC_LIST
+ * @flags: must be zero
+ * @reserved: must be zero
+ */
+struct netcam_attach {
+	char name[NETCAM_NAME_LEN];
+	__s32 fd;
+	__u32 id;
+	__u32 flags;
 	__u32 reserved[9];
 };
 
@@ -277,6 +299,7 @@ struct netcam_event {
 #define NETCAM_IOC_CREATE	_IOWR(NETCAM_IOC_MAGIC, 0x01, struct netcam_create)
 #define NETCAM_IOC_REMOVE	_IOW(NETCAM_IOC_MAGIC, 0x02, struct netcam_remove)
 #define NETCAM_IOC_LIST		_IOWR(NETCAM_IOC_MAGIC, 0x03, struct netcam_list)
+#define NETCAM_IOC_ATTACH	_IOWR(NETCAM_IOC_MAGIC, 0x04, struct netcam_attach)
 
 /* On a feed channel */
 #define NETCAM_IOC_FEED_FRAME	_IOW(NETCAM_IOC_MAGIC, 0x10, struct netcam_frame)
