@@ -210,8 +210,23 @@ void cy_act_create(struct cy_state *s)
 	int feed = -1, ret;
 
 	s->action = "create";
-	ret = st_create(s->ctl, CY_NAME, n, cy_modes, cy_num_modes, &feed, &id,
-			&flags);
+	if (st_rng_pct(&s->rng, 30)) {
+		/* a restarted helper without its modes: attach, never create */
+		s->action = "attach";
+		ret = st_attach(s->ctl, CY_NAME, &feed, &id);
+		if (!s->exists || s->feed >= 0) {
+			cy_want(s, s->exists ? "ATTACH with the feed attached" :
+					       "ATTACH to a removed camera",
+				ret, s->exists ? -EBUSY : -ENOENT, CY_END);
+			if (!ret)
+				close(feed);
+			return;
+		}
+		flags = NETCAM_CREATE_REATTACHED;
+	} else {
+		ret = st_create(s->ctl, CY_NAME, n, cy_modes, cy_num_modes, &feed,
+				&id, &flags);
+	}
 	if (s->exists && s->feed >= 0) {
 		/* one feed per camera: the attached one keeps it */
 		cy_want(s, "CREATE with the feed attached", ret, -EEXIST, CY_END);
@@ -219,7 +234,8 @@ void cy_act_create(struct cy_state *s)
 			close(feed);
 		return;
 	}
-	if (!cy_want(s, s->exists ? "CREATE (re-attach)" : "CREATE", ret, 0, CY_END))
+	if (!cy_want(s, s->exists ? "CREATE/ATTACH (re-attach)" : "CREATE", ret, 0,
+		     CY_END))
 		return;
 	fcntl(feed, F_SETFL, O_NONBLOCK);
 	s->feed = feed;
@@ -517,10 +533,15 @@ void cy_act_fmt_parm(struct cy_state *s)
 	case 0:
 		cy_set_random_fmt(s, h);
 		break;
-	case 1:
+	case 1: {
+		struct cy_handle *owner = cy_owner(s, h->node);
+
+		/* only the handle that owns the buffers (or anyone, if none does) */
 		ret = st_cap_set_rate(&h->cap, st_rng_pct(&s->rng, 50) ? 100 : 200);
-		cy_want(s, "S_PARM", ret, 0, CY_END);
+		cy_want(s, owner && owner != h ? "S_PARM from a non-owner" : "S_PARM",
+			ret, owner && owner != h ? -EBUSY : 0, CY_END);
 		break;
+	}
 	default:
 		/* sane but unadvertised requests: TRY_FMT picks a mode */
 		memset(&f, 0, sizeof(f));

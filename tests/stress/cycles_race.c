@@ -76,7 +76,7 @@ static void cy_race_ioctls(struct cy_racer *r)
 		switch (st_rng_below(&r->rng, 5)) {
 		case 0:
 			ret = st_cap_set_rate(&cap, st_rng_pct(&r->rng, 50) ? 100 : 200);
-			cy_want(s, "racer S_PARM", ret, 0, -ENODEV, CY_END);
+			cy_want(s, "racer S_PARM", ret, 0, -EBUSY, -ENODEV, CY_END);
 			break;
 		case 1:
 			ret = st_cap_set_fmt(&cap, m->pixelformat, m->width,
@@ -209,9 +209,14 @@ static void cy_race_reattach(struct cy_state *s)
 	uint32_t id = 0, flags = 0;
 	int feed = -1, ret;
 
-	ret = st_create(s->ctl, CY_NAME, 1, cy_modes, cy_num_modes, &feed, &id,
-			&flags);
-	if (!cy_want(s, "CREATE (re-attach) during a race", ret, 0, CY_END))
+	if (st_rng_pct(&s->rng, 30)) {
+		ret = st_attach(s->ctl, CY_NAME, &feed, &id);
+		flags = NETCAM_CREATE_REATTACHED;
+	} else {
+		ret = st_create(s->ctl, CY_NAME, 1, cy_modes, cy_num_modes, &feed,
+				&id, &flags);
+	}
+	if (!cy_want(s, "CREATE/ATTACH (re-attach) during a race", ret, 0, CY_END))
 		return;
 	fcntl(feed, F_SETFL, O_NONBLOCK);
 	s->feed = feed;

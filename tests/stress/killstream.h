@@ -61,6 +61,7 @@ struct ks_shared {
 	atomic_uint nstalls;
 	struct ks_stall {
 		uint64_t start_ns, end_ns;	/* the two DQBUFs */
+		uint64_t ts_gap_ns;		/* between the two buffers' timestamps */
 	} stall[KS_MAX_STALLS];
 	/*
 	 * Times the whole VM did not run: a SCHED_FIFO ticker (nothing in the

@@ -173,6 +173,9 @@ void ks_app_run(struct ks_shared *sh, int video_nr)
 				if (i < KS_MAX_STALLS) {
 					sh->stall[i].start_ns = last_dq;
 					sh->stall[i].end_ns = now;
+					/* when the driver delivered them, µs */
+					sh->stall[i].ts_gap_ns = ts > last_ts ?
+								 (ts - last_ts) * 1000 : 0;
 				}
 			}
 			if (b.sequence <= last_seq) {

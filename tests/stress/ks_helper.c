@@ -36,7 +36,7 @@ static void ks_helper_error(struct ks_shared *sh, atomic_ulong *counter,
 	va_end(ap);
 }
 
-static int ks_create(struct ks_shared *sh, bool first)
+static int ks_create(struct ks_shared *sh, bool first, uint32_t number)
 {
 	struct netcam_mode mode = st_mode(sh->pixelformat, sh->width, sh->height,
 					  1, sh->fps);
@@ -50,10 +50,21 @@ static int ks_create(struct ks_shared *sh, bool first)
 				strerror(errno));
 		_exit(1);
 	}
-	ret = st_create(ctl, KS_NAME, 1, &mode, 1, &feed, &id, &flags);
+	/*
+	 * Every other restart re-attaches with NETCAM_IOC_ATTACH (a helper
+	 * without its modes at hand), the others with CREATE of the same name.
+	 */
+	if (!first && (number & 1)) {
+		ret = st_attach(ctl, KS_NAME, &feed, &id);
+		flags = NETCAM_CREATE_REATTACHED;
+	} else {
+		ret = st_create(ctl, KS_NAME, 1, &mode, 1, &feed, &id, &flags);
+	}
 	if (ret) {
 		/* the killed helper's feed is released before waitpid() returns */
-		ks_helper_error(sh, &sh->create_errors, "CREATE: %s", strerror(-ret));
+		ks_helper_error(sh, &sh->create_errors, "%s: %s",
+				!first && (number & 1) ? "ATTACH" : "CREATE",
+				strerror(-ret));
 		_exit(1);
 	}
 	if (first ? flags != 0 : flags != NETCAM_CREATE_REATTACHED ||
@@ -89,7 +100,7 @@ void ks_helper_run(struct ks_shared *sh, bool first, uint32_t number)
 	int feed;
 
 	atomic_fetch_add(&sh->helper_starts, 1);
-	feed = ks_create(sh, first);
+	feed = ks_create(sh, first, number);
 	ks_event(sh, KS_EV_ATTACH, number);
 	/* -d: like a helper that connects to its camera first */
 	if (sh->helper_delay_ms && !first)

@@ -131,8 +131,9 @@ static unsigned long ks_print_stalls(const struct ks_shared *sh, uint64_t t0)
 
 		unexplained += !machine;
 		if (i < 20)
-			printf("  stall %.1f ms at %.3f s, VM not running %.1f ms of it (%s):",
-			       (double)gap / 1e6, (double)(st->start_ns - t0) / 1e9,
+			printf("  stall %.1f ms (buffer timestamps %.1f ms apart) at %.3f s, VM not running %.1f ms of it (%s):",
+			       (double)gap / 1e6, (double)st->ts_gap_ns / 1e6,
+			       (double)(st->start_ns - t0) / 1e9,
 			       (double)lost / 1e6, machine ? "machine" : "NOT the machine");
 		for (j = 0; j < ne; j++) {
 			const struct ks_event *e = &sh->events[j];

@@ -107,6 +107,23 @@ int st_create(int ctl, const char *name, unsigned int num_nodes,
 	return 0;
 }
 
+int st_attach(int ctl, const char *name, int *feed, uint32_t *id)
+{
+	struct netcam_attach at;
+	int ret;
+
+	memset(&at, 0, sizeof(at));
+	snprintf(at.name, sizeof(at.name), "%s", name);
+	at.fd = -1;
+	ret = st_ioctl(ctl, NETCAM_IOC_ATTACH, &at);
+	if (ret)
+		return ret;
+	*feed = at.fd;
+	if (id)
+		*id = at.id;
+	return 0;
+}
+
 int st_remove(int ctl, const char *name)
 {
 	struct netcam_remove rm;

@@ -46,6 +46,8 @@ uint64_t st_seed_from(const char *arg, const char *env);
 int st_create(int ctl, const char *name, unsigned int num_nodes,
 	      const struct netcam_mode *modes, unsigned int num_modes,
 	      int *feed, uint32_t *id, uint32_t *flags_out);
+/* NETCAM_IOC_ATTACH (uAPI 1.1): 0 with *feed and *id, or -errno. */
+int st_attach(int ctl, const char *name, int *feed, uint32_t *id);
 int st_remove(int ctl, const char *name);
 /*
  * The camera's entry from NETCAM_IOC_LIST: 1 when found (copied to *out),
