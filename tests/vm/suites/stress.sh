@@ -51,12 +51,12 @@ dmesg_check() {
 loaded() { grep -q '^netcam ' /proc/modules; }
 
 load_module() {
-    local d i
+    local d
     for d in $(modinfo -F depends "$KO" 2>/dev/null | tr ',' ' '); do
         modprobe "$d" 2>/dev/null || true
     done
     insmod "$KO" || return 1
-    for i in $(seq 1 50); do
+    for _ in $(seq 1 50); do
         [ -c /dev/netcam ] && return 0
         sleep 0.1
     done
