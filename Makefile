@@ -15,6 +15,9 @@
 #   make bench-netcamd   netcamd vs ffmpeg -> v4l2loopback on one RTSP stream
 #                        (CPU per frame, latency, cost while unwatched)
 #   make dkms-install    install netcam.ko through DKMS (root); dkms-uninstall
+#   make fuzz            the uAPI fuzzer in the VM for as long as asked:
+#                        FUZZ_SECONDS=600 FUZZ_SEED=N FUZZ_KVER=K FUZZ_SMP=2
+#                        (default: the newest kernel, the debug one if built)
 
 KVERS ?= $(shell tests/vm/kernels.sh 2>/dev/null)
 BUILD := $(CURDIR)/build
@@ -76,7 +79,7 @@ $(BUILD)/ksrc/scripts/checkpatch.pl:
 		$(addprefix linux-source-6.1/,$(KSRC_FILES))
 
 # Test programs, each directory's own Makefile, outputs under build/tests/.
-TEST_DIRS := lib feeder tools selftests unit
+TEST_DIRS := lib feeder tools selftests unit fuzz stress
 tests: $(BUILD)/ksrc/scripts/checkpatch.pl
 	@for d in $(TEST_DIRS); do \
 		$(MAKE) --no-print-directory -C tests/$$d O=$(BUILD)/tests/$$d || exit 1; done
@@ -89,6 +92,19 @@ unit-check: tests
 deps:
 	@tests/install-deps.sh
 
+# The fuzzer alone, as long as asked; a short run of it is part of make check.
+FUZZ_SECONDS ?= 600
+FUZZ_SMP ?= 2
+FUZZ_KVER ?= $(lastword $(KVERS))
+fuzz: deps
+	@test -n "$(FUZZ_KVER)" || { echo "make fuzz: no kernel (tests/vm/kernels.sh lists none)" >&2; exit 1; }
+	@$(MAKE) --no-print-directory driver KVER=$(FUZZ_KVER)
+	@$(MAKE) --no-print-directory tests
+	tests/vm/run.sh --kernel $(FUZZ_KVER) --smp $(FUZZ_SMP) \
+		--script tests/vm/suites/fuzz.sh --out $(BUILD)/vm-out/$(FUZZ_KVER)/fuzz-long \
+		--timeout $$(( $(FUZZ_SECONDS) + 300 )) --env NETCAM_FUZZ_SECONDS=$(FUZZ_SECONDS) \
+		$(if $(FUZZ_SEED),--env NETCAM_FUZZ_SEED=$(FUZZ_SEED))
+
 # tests/demo/run.sh builds what it needs (user space, the driver).
 demo: deps
 	tests/demo/run.sh
@@ -98,5 +114,5 @@ check: deps
 	@$(MAKE) --no-print-directory drivers tests userspace
 	tests/check.sh
 
-.PHONY: all userspace deps demo bench bench-motion bench-netcamd drivers driver checkpatch \
+.PHONY: fuzz all userspace deps demo bench bench-motion bench-netcamd drivers driver checkpatch \
 	tests unit-check check
