@@ -175,9 +175,8 @@ static struct netcam_mode *netcam_modes_copy(const struct netcam_create *req)
 /*
  * A feed channel for @cam, found or created under netcam_cameras_lock,
  * which this drops. On failure a camera the caller @created is removed
- * again. The caller copies its answer to user space with no lock held and
- * then calls netcam_feed_install() or, if that copy faulted,
- * netcam_feed_undo().
+ * again. The caller then hands the answer over with netcam_feed_answer(),
+ * with no lock held.
  */
 static struct file *netcam_feed_open(struct netcam_camera *cam, bool created)
 	__releases(&netcam_cameras_lock)
@@ -194,16 +193,22 @@ static struct file *netcam_feed_open(struct netcam_camera *cam, bool created)
 }
 
 /*
- * The answer could not be written: the feed goes, and so does a camera
- * this call created, unless someone removed it meanwhile. The feed's
- * reference keeps @cam's memory until fput(); no one else can attach
- * while the feed is there.
+ * Write the answer (@req, holding @fd) and install the feed at @fd. If the
+ * answer cannot be written, the feed goes, and so does a camera this call
+ * created, unless someone removed it meanwhile. The feed's reference keeps
+ * @cam's memory until fput(); no one else can attach while the feed is
+ * there.
  */
-static void netcam_feed_undo(struct netcam_camera *cam, bool created,
-			     struct file *file, int fd)
+static int netcam_feed_answer(void __user *uarg, const void *req,
+			      size_t size, struct netcam_camera *cam,
+			      bool created, struct file *file, int fd)
 {
 	bool listed = false;
 
+	if (!copy_to_user(uarg, req, size)) {
+		fd_install(fd, file);
+		return 0;
+	}
 	if (created) {
 		mutex_lock(&netcam_cameras_lock);
 		listed = !list_empty(&cam->list);
@@ -215,6 +220,7 @@ static void netcam_feed_undo(struct netcam_camera *cam, bool created,
 	}
 	fput(file);
 	put_unused_fd(fd);
+	return -EFAULT;
 }
 
 static int netcam_ioctl_create(struct netcam_create __user *uarg)
@@ -264,12 +270,8 @@ static int netcam_ioctl_create(struct netcam_create __user *uarg)
 		return PTR_ERR(file);
 	}
 	req.fd = fd;
-	if (copy_to_user(uarg, &req, sizeof(req))) {
-		netcam_feed_undo(cam, created, file, fd);
-		return -EFAULT;
-	}
-	fd_install(fd, file);
-	return 0;
+	return netcam_feed_answer(uarg, &req, sizeof(req), cam, created, file,
+				  fd);
 }
 
 /* uAPI 1.1: re-attach to an existing camera only; no modes needed. */
@@ -304,12 +306,8 @@ static int netcam_ioctl_attach(struct netcam_attach __user *uarg)
 		return PTR_ERR(file) == -EEXIST ? -EBUSY : PTR_ERR(file);
 	}
 	req.fd = fd;
-	if (copy_to_user(uarg, &req, sizeof(req))) {
-		netcam_feed_undo(cam, false, file, fd);
-		return -EFAULT;
-	}
-	fd_install(fd, file);
-	return 0;
+	return netcam_feed_answer(uarg, &req, sizeof(req), cam, false, file,
+				  fd);
 }
 
 static int netcam_ioctl_remove(struct netcam_remove __user *uarg)
