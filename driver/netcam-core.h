@@ -92,7 +92,7 @@ struct netcam_counters {
  * @streaming). Frames are copied outside it, so an app's QBUF or DQBUF
  * never waits for a copy: @qlock guards the buffer list, @inflight,
  * @streaming, @return_state, @sequence, the timestamps, @interval (written
- * under both @lock and @qlock), @filler_reset and @count. A buffer taken
+ * under both @lock and @qlock), @filler_reset, @filling and @count. A buffer taken
  * off the list is "in flight" while it is filled with no lock held;
  * stop_streaming waits on @idle_wait for in-flight buffers before it
  * returns. @still_lock guards @still, @still_bytes and @still_ns. @filler
@@ -120,6 +120,7 @@ struct netcam_node {
 	u64 first_frame_ns; /* read(): nothing delivered before this */
 	struct v4l2_fract interval;
 	bool filler_reset;
+	bool filling; /* repeating: no real frame since the last fill */
 	struct netcam_counters count;
 
 	/* Copy of a recent real frame, repeated while there is no signal. */

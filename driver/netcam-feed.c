@@ -201,6 +201,7 @@ static int netcam_feed_frame_once(struct netcam_node *node,
 	if (!buf) {
 		node->count.fed++;
 		node->last_real_ns = now;
+		node->filling = false;
 	}
 	spin_unlock(&node->qlock);
 	if (!buf)
@@ -218,6 +219,7 @@ static int netcam_feed_frame_once(struct netcam_node *node,
 	spin_lock(&node->qlock);
 	node->count.fed++;
 	node->last_real_ns = ktime_get_ns();
+	node->filling = false;
 	spin_unlock(&node->qlock);
 	netcam_still_keep(node, vaddr, f->bytesused);
 	netcam_node_finish(node, buf, f->bytesused, false);

@@ -5,9 +5,14 @@
  * Apps must never see a stream stall because the helper restarted or the
  * camera went away. While a node streams, a thread wakes at every frame
  * deadline of the negotiated interval. When there is no signal and no real
- * frame came in the last interval and a half, or there is a signal but no
- * real frame for NETCAM_STALL_NS, it delivers the node's last kept real
- * frame (or a neutral grey one) with a fresh timestamp and sequence number.
+ * frame came in the last interval, or there is a signal but no real frame
+ * for NETCAM_STALL_NS, it delivers the node's last kept real frame (or a
+ * neutral grey one) with a fresh timestamp and sequence number. Once it has
+ * started, it goes on at every deadline without a real frame in the last
+ * interval, signal or not, until a real frame comes: a stall the app has
+ * already seen does not get another second of grace because a helper
+ * re-attached. Deadlines are one interval apart, so an app never waits
+ * more than two intervals for a frame while the node repeats.
  *
  * Deadlines are start + n * interval, as vivid's capture thread computes
  * them, so the rate does not drift; deadlines missed because the machine
@@ -107,15 +112,18 @@ static void netcam_fill_one(struct netcam_node *node, struct netcam_buffer *buf)
 }
 
 /*
- * Fill a frame slot the helper left empty. Without a signal every slot
- * without a real frame is filled at once; with one, the helper gets
- * NETCAM_STALL_NS (or two intervals) of grace before apps see repeats.
+ * Fill a frame slot the helper left empty. Without a signal, or once the
+ * node repeats, every slot without a real frame is filled; with a signal
+ * and real frames flowing, the helper gets NETCAM_STALL_NS (or two
+ * intervals) of grace before apps see repeats. Called with @qlock held.
  */
 static bool netcam_needs_fill(struct netcam_node *node, u64 now, u64 period)
 {
-	u64 grace = netcam_camera_has_signal(node->cam) ?
-		    max_t(u64, NETCAM_STALL_NS, 2 * period) : period + period / 2;
+	u64 grace = period;
 
+	lockdep_assert_held(&node->qlock);
+	if (!node->filling && netcam_camera_has_signal(node->cam))
+		grace = max_t(u64, NETCAM_STALL_NS, 2 * period);
 	return now - node->last_real_ns >= grace;
 }
 
@@ -151,6 +159,7 @@ static int netcam_filler_thread(void *data)
 			frame = 0;
 		} else if (netcam_needs_fill(node, now, period)) {
 			node->count.filled++;
+			node->filling = true;
 			buf = netcam_node_take_buffer(node);
 		}
 		spin_unlock(&node->qlock);

@@ -131,6 +131,7 @@ static int netcam_start_streaming(struct vb2_queue *vq, unsigned int count)
 		node->first_frame_ns = vb2_fileio_is_active(vq) ?
 				       now + netcam_interval_ns(&node->interval) : 0;
 		node->filler_reset = true;
+		node->filling = false;
 		node->streaming = true;
 		spin_unlock(&node->qlock);
 		ret = netcam_filler_start(node);

@@ -44,6 +44,11 @@ cp -r "$repo/driver/Kbuild" "$repo"/driver/*.c "$repo"/driver/*.h "$repo/driver/
 if [ "$root" = / ]; then
     exec make -C "/lib/modules/$kver/build" M="$out" W=1 modules
 fi
+# A root that is not a system of its own (the debug kernel's: a kernel tree
+# built on this host, with this host's compiler) is built here.
+if [ ! -x "$root/usr/bin/apt-get" ]; then
+    exec make -C "$("$repo/tests/vm/kernel-root.sh" --build "$kver")" M="$out" W=1 modules
+fi
 
 [ "$(id -u)" = 0 ] || die "building for $kver in $root needs root (chroot and bind mount)"
 . "$repo/tests/debian13/chroot.sh"
