@@ -8,8 +8,9 @@
 #
 # usage: tests/debian13/setup.sh [--force]
 #
+# $NETCAM_DEBIAN13_ROOT: make the tree there instead of build/debian13/root.
 # Cached: when the tree is complete and this script has not changed since
-# (a stamp file holds the script's hash), it does nothing.  --force redoes
+# (ROOT.setup-stamp holds the script's hash), it does nothing.  --force redoes
 # the package steps (not the debootstrap) even then.  Every step prints the
 # seconds it took.  Needs root (debootstrap, chroot, mounts) and Debian's
 # mirror, read from the host's apt sources.
@@ -24,16 +25,26 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 . "$here/chroot.sh"
 
-root=$repo/build/debian13/root
-stamp=$repo/build/debian13/setup.stamp
+# $NETCAM_DEBIAN13_ROOT makes (and registers) a tree elsewhere.
+root=$(d13_root)
+stamp=$root.setup-stamp
 force=0
 [ "${1:-}" = --force ] && force=1
 [ $# -le $force ] || die "usage: $me [--force]"
 [ "$(id -u)" = 0 ] || die "must run as root (debootstrap, chroot and mounts)"
 
+# Register the tree as a kernel root for tests/vm (kernels.sh, run.sh).
+register() {
+    local target=../../debian13/root
+    [ "$root" -ef "$repo/build/debian13/root" ] || target=$(realpath "$root")
+    mkdir -p "$repo/build/vm/roots"
+    ln -sfn "$target" "$repo/build/vm/roots/debian13"
+}
+
 want=$(sha256sum "$0" "$here/chroot.sh" | sha256sum | cut -d' ' -f1)
 if [ $force = 0 ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] \
    && d13_kver "$root" > /dev/null; then
+    register
     echo "$me: $root is up to date (kernel $(d13_kver "$root")); nothing to do"
     exit 0
 fi
@@ -148,8 +159,6 @@ step clean apt_in clean
 kver=$(d13_kver "$root") || die "no complete kernel in $root/lib/modules (vmlinuz and build/Makefile)"
 d13_chroot "$root" v4l2-compliance --version | head -n 2 || die "v4l2-compliance does not run in $root"
 
-# Register the tree as a kernel root for tests/vm (kernels.sh, run.sh).
-mkdir -p "$repo/build/vm/roots"
-ln -sfn ../../debian13/root "$repo/build/vm/roots/debian13"
+register
 echo "$want" > "$stamp"
 echo "$me: done: kernel $kver in $root, registered as build/vm/roots/debian13"

@@ -94,7 +94,7 @@ if [ -n "$VIVID" ]; then
         > "$VLOG" 2>&1 < /dev/null
     VTOT=$(totals "$VLOG")
 fi
-vm_pass compliance-vivid-reference "vivid [$VTOT]"
+vm_pass compliance-vivid-reference "vivid [$VTOT]${VIVID:+ failures: $(fail_reasons "$VLOG")}"
 
 # Failed read() calls other than EAGAIN, as strace saw them: the tool's
 # read/write test only says "fail", and the errno is what tells why.
@@ -150,7 +150,7 @@ run_compliance() {
     if ! grep -q '^Total for' "$nlog"; then
         vm_fail "$name" "${first}v4l2-compliance did not finish (see $nlog)"
     elif [ -n "$extra" ]; then
-        vm_fail "$name" "${first}netcam [$(totals "$nlog")] fails where vivid does not: $extra vivid [$VTOT]; reasons: $(fail_reasons "$nlog") failed reads: $(bad_reads "$nlog.strace")"
+        vm_fail "$name" "${first}netcam [$(totals "$nlog")] fails where vivid does not: $extra vivid [$VTOT]; reasons: $(fail_reasons "$nlog") warnings: $(messages "$nlog" warn) failed reads: $(bad_reads "$nlog.strace")"
     elif [ "$other" != 0 ]; then
         vm_fail "$name" "${first}netcam has $other warnings besides sequence gaps [$(totals "$nlog")]: $(messages "$nlog" warn)"
     elif [ "$gaps" -gt "$drops" ]; then
