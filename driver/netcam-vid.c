@@ -40,9 +40,13 @@ static int netcam_queue_setup(struct vb2_queue *vq, unsigned int *nbuffers,
 	unsigned int size = node->pix.sizeimage;
 	unsigned int have = netcam_vb2_num_buffers(vq), room;
 
-	/* CREATE_BUFS: at least the image, at most twice it. */
+	/*
+	 * CREATE_BUFS: at least the image, and no larger than a third of
+	 * the budget (v4l2-compliance asks for the image plus 1 MiB).
+	 */
 	if (*nplanes) {
-		if (*nplanes != 1 || sizes[0] < size || sizes[0] / 2 > size)
+		if (*nplanes != 1 || sizes[0] < size ||
+		    sizes[0] > NETCAM_QUEUE_BYTES / NETCAM_QUEUE_MIN_BUFS)
 			return -EINVAL;
 		size = sizes[0];
 	}

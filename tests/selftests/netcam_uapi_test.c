@@ -2433,9 +2433,9 @@ TEST_F(netcam, s_parm_other_handle_busy)
 
 /*
  * Buffer sizes and counts an app asks for are bounded: CREATE_BUFS takes
- * 1x..2x the image size, and a node's buffers stay within 512 MiB (at
- * least 3 buffers), so no request makes the kernel try a vmalloc() that
- * cannot succeed.
+ * the image size up to a third of 512 MiB, and a node's buffers stay
+ * within 512 MiB (at least 3 buffers), so no request makes the kernel try
+ * a vmalloc() that cannot succeed.
  */
 TEST_F_TIMEOUT(netcam, buffer_bounds, 120)
 {
@@ -2444,7 +2444,7 @@ TEST_F_TIMEOUT(netcam, buffer_bounds, 120)
 		{ V4L2_PIX_FMT_YUYV, 8192, 8192, 1, 5, { 0 } },
 	};
 	static const __u32 bad_sizes[] = {
-		0, 1, 640 * 480 * 2 - 1, 640 * 480 * 4 + 2, 0x7fffffff,
+		0, 1, 640 * 480 * 2 - 1, (512U << 20) / 3 + 1, 0x7fffffff,
 		0xffffffff,
 	};
 	struct netcam_camera_info info;
@@ -2475,7 +2475,8 @@ TEST_F_TIMEOUT(netcam, buffer_bounds, 120)
 	cb.count = 2;
 	cb.memory = V4L2_MEMORY_MMAP;
 	cb.format = f;
-	cb.format.fmt.pix.sizeimage = f.fmt.pix.sizeimage * 2;
+	/* What v4l2-compliance asks for: the image and 1 MiB more. */
+	cb.format.fmt.pix.sizeimage = f.fmt.pix.sizeimage + (1U << 20);
 	EXPECT_EQ(0, nc_ioctl(vfd, VIDIOC_CREATE_BUFS, &cb));
 	EXPECT_EQ(2U, cb.count);
 
