@@ -427,6 +427,24 @@ static int pick_dmabuf(struct fz_worker *w)
 	return fd;
 }
 
+/*
+ * A USERPTR range that starts in our arena must end in the guard page:
+ * 6.1's videobuf2 pins user pages with FOLL_FORCE, which pins PROT_NONE
+ * pages too, so a longer range would have the kernel write frames into
+ * whatever we mapped after the guard (it corrupted a thread's rseq area:
+ * a SIGSEGV without a "segfault at" line). Not a driver bug: we asked.
+ */
+static void clamp_userptr(struct fz_worker *w, struct v4l2_buffer *b)
+{
+	uintptr_t start = b->m.userptr, lo = (uintptr_t)w->p->arena;
+	uintptr_t hi = (uintptr_t)w->p->guard + 4096;
+
+	if (b->memory != V4L2_MEMORY_USERPTR || start < lo || start >= hi)
+		return;
+	if (b->length > hi - start)
+		b->length = (uint32_t)(hi - start);
+}
+
 /* A v4l2_buffer for QBUF/PREPARE_BUF/QUERYBUF/DQBUF, valid unless mutated. */
 static void fill_buffer(struct fz_worker *w, const struct fz_node *n,
 			struct v4l2_buffer *b, bool mutate)
@@ -461,10 +479,12 @@ static void fill_buffer(struct fz_worker *w, const struct fz_node *n,
 	case 10:	/* a userptr buffer straddling the guard page */
 		b->memory = V4L2_MEMORY_USERPTR;
 		b->length = size;
-		b->m.userptr = (unsigned long)(w->p->guard - size + 1 + fz_below(w, size ? size : 1));
+		b->m.userptr = (unsigned long)(w->p->guard - size + 1 +
+					       fz_below(w, size < 4095 ? (size ? size : 1) : 4095));
 		break;
 	default: b->m.userptr = (unsigned long)fz_u32(w) << 12; b->length = size; break;
 	}
+	clamp_userptr(w, b);
 }
 
 static void op_buffer(struct fz_worker *w, const struct fz_node *n, enum fz_op op)
@@ -777,8 +797,10 @@ void fz_node_stream_cycle(struct fz_worker *w)
 	for (i = 0; i < (int)n.nbufs; i++) {
 		fill_buffer(w, &n, b, false);
 		b->index = (uint32_t)i;
-		if (mem == V4L2_MEMORY_USERPTR)	/* one region per buffer */
+		if (mem == V4L2_MEMORY_USERPTR) {	/* one region per buffer */
 			b->m.userptr = (unsigned long)(w->p->arena + (size_t)i * ((b->length + 4095) & ~4095u) % (FZ_ARENA / 2));
+			clamp_userptr(w, b);
+		}
 		fz_begin(w, FZ_OP_QBUF, "QBUF fd %d index %d (cycle)", n.fd, i);
 		fz_end(w, FZ_OP_QBUF, ioctl(n.fd, VIDIOC_QBUF, b));
 	}
