@@ -228,6 +228,7 @@ int netcam_still_alloc(struct netcam_node *node);
 void netcam_still_free(struct netcam_node *node);
 void netcam_still_keep(struct netcam_node *node, const void *frame,
 		       u32 bytes);
+void netcam_nodes_repeat(struct netcam_camera *cam);
 
 /* netcam-sysfs.c: per-node counters */
 extern const struct attribute_group *netcam_node_groups[];

@@ -290,6 +290,8 @@ static int netcam_feed_set_signal(struct netcam_feed *feed,
 	else
 		ret = -ENODEV;
 	spin_unlock(&cam->lock);
+	if (!ret && s.state == NETCAM_SIGNAL_LOST)
+		netcam_nodes_repeat(cam);
 	return ret;
 }
 
@@ -383,13 +385,17 @@ static int netcam_feed_release(struct inode *inode, struct file *file)
 {
 	struct netcam_feed *feed = file->private_data;
 	struct netcam_camera *cam = feed->cam;
+	bool detached;
 
 	spin_lock(&cam->lock);
-	if (cam->feed == feed) {
+	detached = cam->feed == feed;
+	if (detached) {
 		cam->feed = NULL;
 		cam->signal = false;
 	}
 	spin_unlock(&cam->lock);
+	if (detached)
+		netcam_nodes_repeat(cam);
 	kfree(feed);
 	netcam_camera_put(cam);
 	return 0;

@@ -127,6 +127,25 @@ static bool netcam_needs_fill(struct netcam_node *node, u64 now, u64 period)
 	return now - node->last_real_ns >= grace;
 }
 
+/*
+ * The signal went away (the feed detached or said so): every node repeats
+ * from its next empty slot, and keeps repeating until a real frame comes.
+ * A helper that re-attaches at once does not restart the grace a live
+ * helper gets. Called without cam->lock (qlock nests outside it).
+ */
+void netcam_nodes_repeat(struct netcam_camera *cam)
+{
+	unsigned int i;
+
+	for (i = 0; i < cam->num_nodes; i++) {
+		struct netcam_node *node = &cam->nodes[i];
+
+		spin_lock(&node->qlock);
+		node->filling = true;
+		spin_unlock(&node->qlock);
+	}
+}
+
 /* Sleep until @deadline (CLOCK_MONOTONIC ns) or until asked to stop. */
 static void netcam_sleep_until(u64 deadline)
 {
