@@ -44,6 +44,7 @@ pass=0 failn=0
 for b in $bugs; do
     want=$(expect "$b") || die "unknown bug '$b'"
     out=$repo/build/debug-kernel/selftest/$b
+    mkdir -p "$out"
     arg=$b; [ "$b" = none ] && arg=
     set +e
     "$repo/tests/vm/run.sh" --kernel "$kver" --script "$here/selftest-vm.sh" --out "$out" \

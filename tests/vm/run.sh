@@ -289,7 +289,8 @@ if [ -f "$out/kmemleak.txt" ]; then
     elif [ "$nleak" -gt 0 ]; then
         echo "$me: kmemleak lists $nleak unreferenced object(s) (full report: $out/kmemleak.txt):" >&2
         sed '41,$d; s/^/  /' "$out/kmemleak.txt" >&2
-        first=$(awk '/^  backtrace/ { bt = 1; next } bt && /^    \[/ { sub(/^ *\[<[0-9a-f]+>\] */, ""); if ($0 !~ /kmemleak|^kmalloc|^__kmalloc|^kmem_cache_alloc|slab_post_alloc|^__kmem_cache|^kmalloc_trace|^__kvmalloc|^kvmalloc|^__alloc/) { print; exit } }' "$out/kmemleak.txt")
+        first=$(awk '/^  backtrace/ { bt = 1; next } bt && /^    [^ ]/ { sub(/^ *(\[<[0-9a-f]+>\] *)?/, ""); if ($0 !~ /kmemleak|^kmalloc|^__kmalloc|^kmem_cache_alloc|slab_post_alloc|^__kmem_cache|^kmalloc_trace|^__kvmalloc|^kvmalloc|^__alloc|^kvzalloc|^kzalloc|^kstrdup|^kmemdup|^__vmalloc|^vmalloc|^vzalloc/) { print; exit } }
+        /^unreferenced object/ { bt = 0 }' "$out/kmemleak.txt")
         echo "FAIL kmemleak-clean $kver: $nleak unreferenced object(s)${first:+, first allocated in $first}" >> "$out/results.txt"
         fail=1
     else
