@@ -5,14 +5,17 @@
  * Apps must never see a stream stall because the helper restarted or the
  * camera went away. While a node streams, a thread wakes at every frame
  * deadline of the negotiated interval. When there is no signal and no real
- * frame came in the last interval, or there is a signal but no real frame
- * for NETCAM_STALL_NS, it delivers the node's last kept real frame (or a
- * neutral grey one) with a fresh timestamp and sequence number. Once it has
- * started, it goes on at every deadline without a real frame in the last
- * interval, signal or not, until a real frame comes: a stall the app has
- * already seen does not get another second of grace because a helper
- * re-attached. Deadlines are one interval apart, so an app never waits
- * more than two intervals for a frame while the node repeats.
+ * frame came in the last interval and a half, or there is a signal but no
+ * real frame for NETCAM_STALL_NS, it delivers the node's last kept real
+ * frame (or a neutral grey one) with a fresh timestamp and sequence number.
+ *
+ * A node "repeats" from the moment the signal goes (the feed detached or
+ * said so) or its first placeholder, until a real frame comes. Meanwhile
+ * every deadline without a real frame in the last three quarters of an
+ * interval gets a placeholder, signal or not: a helper that re-attaches
+ * does not get another second of grace for a stall the app has already
+ * seen. Deadlines are one interval apart, so while a node repeats an app
+ * waits at most 1.75 intervals (plus the thread's wake-up) for a frame.
  *
  * Deadlines are start + n * interval, as vivid's capture thread computes
  * them, so the rate does not drift; deadlines missed because the machine
@@ -112,18 +115,23 @@ static void netcam_fill_one(struct netcam_node *node, struct netcam_buffer *buf)
 }
 
 /*
- * Fill a frame slot the helper left empty. Without a signal, or once the
- * node repeats, every slot without a real frame is filled; with a signal
- * and real frames flowing, the helper gets NETCAM_STALL_NS (or two
- * intervals) of grace before apps see repeats. Called with @qlock held.
+ * Fill a frame slot the helper left empty? While the node repeats, every
+ * slot without a real frame in the last 3/4 interval is filled. Otherwise
+ * a helper with a signal gets NETCAM_STALL_NS (or two intervals) of grace
+ * before apps see repeats, and one feeding without a signal (its own
+ * "camera lost" picture) an interval and a half. Called with @qlock held.
  */
 static bool netcam_needs_fill(struct netcam_node *node, u64 now, u64 period)
 {
-	u64 grace = period;
+	u64 grace;
 
 	lockdep_assert_held(&node->qlock);
-	if (!node->filling && netcam_camera_has_signal(node->cam))
+	if (node->filling)
+		grace = period - period / 4;
+	else if (netcam_camera_has_signal(node->cam))
 		grace = max_t(u64, NETCAM_STALL_NS, 2 * period);
+	else
+		grace = period + period / 2;
 	return now - node->last_real_ns >= grace;
 }
 

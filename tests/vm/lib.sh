@@ -13,6 +13,12 @@
 #                              "vm_kmsg begin NAME" marks NAME as the test that
 #                              run.sh blames for kernel warnings that follow
 #   vm_finish                  exit 1 if this script recorded any FAIL, else 0
+#   vm_dmesg_mark              the kernel log's current length, for:
+#   vm_dmesg_check NAME MARK   FAIL NAME-kernel-log if lines since MARK look
+#                              bad (tests/vm/log-pattern.sh); returns 1 then
+#   vm_netcam_loaded           is netcam.ko loaded?
+#   vm_netcam_insmod KO [PARAM=VALUE]...  load KO after the modules it
+#                              needs; waits up to 5 s for /dev/netcam
 #
 # Results are appended to $NETCAM_VM_OUT/results.txt, one per line:
 #   PASS <name> [detail]   FAIL <name> <why>   SKIP <name> <why>
@@ -70,3 +76,34 @@ vm_run() {
 }
 
 vm_finish() { exit $VM__FAILED; }
+
+. "$NETCAM_SRC/tests/vm/log-pattern.sh"
+vm_dmesg_mark() { dmesg | wc -l; }
+vm_dmesg_check() {
+    local name=$1 mark=$2 bad log
+    log=$(vm_log "$name-dmesg")
+    dmesg | tail -n +"$((mark + 1))" > "$log"
+    bad=$(grep -E -- "$VM_BAD_LOG" "$log" | head -n 3 | tr '\n' ' ')
+    if [ -n "$bad" ]; then
+        vm_fail "$name-kernel-log" "kernel log: ${bad:0:300} (logs/$(basename "$log"))"
+        return 1
+    fi
+    return 0
+}
+
+vm_netcam_loaded() { grep -q '^netcam ' /proc/modules; }
+
+vm_netcam_insmod() {
+    local ko=$1 d i
+    shift
+    for d in $(modinfo -F depends "$ko" 2>/dev/null | tr ',' ' '); do
+        modprobe "$d" 2>/dev/null || true
+    done
+    insmod "$ko" "$@" || return 1
+    for i in $(seq 1 50); do
+        [ -c /dev/netcam ] && return 0
+        sleep 0.1
+    done
+    echo "/dev/netcam did not appear" >&2
+    return 1
+}

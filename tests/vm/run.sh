@@ -219,14 +219,9 @@ fi
 
 # Kernel log check.  dmesg.txt is complete (taken inside the VM after the
 # script); console.log also covers a VM that died before writing it.
-# Besides oopses and warnings: the reports of debug kernels' sanitizers
-# (KASAN, UBSAN, KFENCE, lockdep, might_sleep, DEBUG_LIST, DEBUG_OBJECTS).
-# Most start with "BUG:" or "WARNING:" but are named so that a kernel that
-# words them differently is still caught.
-pattern='WARNING:|BUG:|Oops|general protection fault|Call Trace:|soft lockup|hard LOCKUP|hung_task|blocked for more than|KASAN|UBSAN|KFENCE|[Kk]ernel panic|RIP: |refcount_t:|kernel BUG'
-pattern+='|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage|bad unlock balance|lock held when returning to user|held lock freed|DEBUG_LOCKS_WARN_ON|lockdep is turned off'
-pattern+='|sleeping function called from invalid context|scheduling while atomic'
-pattern+='|list_add corruption|list_del corruption|list corruption|ODEBUG:'
+# The patterns: tests/vm/log-pattern.sh, shared with the suites' own checks.
+. "$here/log-pattern.sh"
+pattern=$VM_BAD_LOG
 # A script may list known, accepted kernel messages (extended regexes, one a
 # line) in $NETCAM_VM_OUT/dmesg-allow.txt: a matching line and the stack dump
 # that follows it (up to "</TASK>" or "end trace") are not counted.

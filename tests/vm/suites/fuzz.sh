@@ -33,24 +33,9 @@ HANG=${NETCAM_FUZZ_HANG:-20}
 # Extra fuzzer options for every run, e.g. --no-size-wrap to get past a
 # known bug of an older module (word-split on purpose).
 read -r -a EXTRA <<< "${NETCAM_FUZZ_ARGS:-}"
-BAD='WARNING:|BUG:|Oops|general protection fault|Call Trace:|soft lockup|hard LOCKUP|hung_task|blocked for more than|KASAN|UBSAN|[Kk]ernel panic|RIP: |list_add corruption|list_del corruption|refcount_t:|kernel BUG'
 echo "fuzz suite: seed $SEED, $SECONDS_TOTAL s"
 
-dmesg_mark() { dmesg | wc -l; }
-# dmesg_check NAME MARK: FAIL NAME-kernel-log if new lines since MARK look bad.
-dmesg_check() {
-    local name=$1 mark=$2 bad log
-    log=$(vm_log "$name-dmesg")
-    dmesg | tail -n +"$((mark + 1))" > "$log"
-    bad=$(grep -E -- "$BAD" "$log" | head -n 3 | tr '\n' ' ')
-    if [ -n "$bad" ]; then
-        vm_fail "$name-kernel-log" "seed $SEED: ${bad:0:300} (logs/$(basename "$log"))"
-        return 1
-    fi
-    return 0
-}
 
-loaded() { grep -q '^netcam ' /proc/modules; }
 
 if [ ! -f "$KO" ]; then
     vm_fail fuzz.module "module not built: $KO (make driver KVER=$KVER)"
@@ -62,24 +47,12 @@ if [ ! -x "$FUZZ" ]; then
 fi
 [[ $SECONDS_TOTAL =~ ^[0-9]+$ ]] && [ "$SECONDS_TOTAL" -ge 3 ] || {
     vm_fail fuzz.config "NETCAM_FUZZ_SECONDS='$SECONDS_TOTAL' is not a number >= 3"; vm_finish; }
-loaded && rmmod netcam
+vm_netcam_loaded && rmmod netcam
 
-load_module() {
-    local d i
-    for d in $(modinfo -F depends "$KO" 2>/dev/null | tr ',' ' '); do
-        modprobe "$d" 2>/dev/null || true
-    done
-    insmod "$KO" || return 1
-    for i in $(seq 1 50); do
-        [ -c /dev/netcam ] && return 0
-        sleep 0.1
-    done
-    echo "/dev/netcam did not appear" >&2
-    return 1
-}
-mark=$(dmesg_mark)
+load_module() { vm_netcam_insmod "$KO"; }
+mark=$(vm_dmesg_mark)
 vm_run fuzz.load load_module || vm_finish
-dmesg_check fuzz.load "$mark"
+vm_dmesg_check fuzz.load "$mark"
 
 # result_of NAME LOG RC: one result line from a fuzzer's exit code and log.
 HUNG=0
@@ -108,7 +81,7 @@ unpriv_s=$(( SECONDS_TOTAL - root_s ))
 
 # --- phase 1: everything as root --------------------------------------------
 log=$(vm_log fuzz.run-root)
-mark=$(dmesg_mark)
+mark=$(vm_dmesg_mark)
 vm_kmsg "begin fuzz.run-root seed $SEED"
 timeout -k 10 "$(bound "$root_s")" "$FUZZ" --seed "$SEED" --seconds "$root_s" \
     --procs 2 --threads 2 --hang "$HANG" "${EXTRA[@]}" \
@@ -116,7 +89,7 @@ timeout -k 10 "$(bound "$root_s")" "$FUZZ" --seed "$SEED" --seconds "$root_s" \
 rc=$?
 vm_kmsg "end fuzz.run-root rc=$rc"
 result_of fuzz.run-root "$log" "$rc"
-dmesg_check fuzz.run-root "$mark"
+vm_dmesg_check fuzz.run-root "$mark"
 
 # --- phase 2: apps as nobody:video, the helper as root ------------------------
 # Stand-in for the udev rule that gives capture nodes to group video.
@@ -129,7 +102,7 @@ play_udev() {
 }
 unpriv() { setpriv --reuid=nobody --regid=video --clear-groups -- "$@"; }
 
-if ! loaded; then
+if ! vm_netcam_loaded; then
     vm_fail fuzz.run-unprivileged "seed $SEED: netcam is no longer loaded after phase 1"
 elif ! command -v setpriv > /dev/null; then
     vm_fail fuzz.run-unprivileged "setpriv (util-linux) not found"
@@ -143,7 +116,7 @@ else
     udev_pid=$!
     hlog=$(vm_log fuzz.run-unprivileged-helper)
     alog=$(vm_log fuzz.run-unprivileged)
-    mark=$(dmesg_mark)
+    mark=$(vm_dmesg_mark)
     vm_kmsg "begin fuzz.run-unprivileged seed $SEED"
     timeout -k 10 "$(bound "$unpriv_s")" "$FUZZ" --seed "$((SEED + 1))" --seconds "$unpriv_s" \
         --role helper --procs 1 --threads 2 --hang "$HANG" "${EXTRA[@]}" \
@@ -165,7 +138,7 @@ else
     SEED="$((SEED_SAVE + 2))"; result_of fuzz.run-unprivileged "$alog" "$arc"
     SEED="$((SEED_SAVE + 1))"; result_of fuzz.run-unprivileged-helper "$hlog" "$hrc"
     SEED=$SEED_SAVE
-    dmesg_check fuzz.run-unprivileged "$mark"
+    vm_dmesg_check fuzz.run-unprivileged "$mark"
 fi
 
 # --- after the storm -------------------------------------------------------------
@@ -184,18 +157,18 @@ else
     vm_pass fuzz.no-hang "no watchdog report, no fuzzer process left"
 fi
 
-mark=$(dmesg_mark)
-if loaded; then
+mark=$(vm_dmesg_mark)
+if vm_netcam_loaded; then
     VM_TIMEOUT=60 vm_run fuzz.module-usable "$FUZZ" --check
 else
     vm_fail fuzz.module-usable "netcam is no longer loaded"
 fi
-dmesg_check fuzz.module-usable "$mark"
+vm_dmesg_check fuzz.module-usable "$mark"
 
-mark=$(dmesg_mark)
-if loaded; then
+mark=$(vm_dmesg_mark)
+if vm_netcam_loaded; then
     out=$(timeout 60 rmmod netcam 2>&1); rc=$?
-    if [ $rc -eq 0 ] && ! loaded; then
+    if [ $rc -eq 0 ] && ! vm_netcam_loaded; then
         vm_pass fuzz.rmmod "unloaded after the fuzzers exited"
     else
         vm_fail fuzz.rmmod "seed $SEED: rmmod rc=$rc: $out (refcnt $(cat /sys/module/netcam/refcnt 2>/dev/null))"
@@ -203,5 +176,5 @@ if loaded; then
 else
     vm_fail fuzz.rmmod "netcam was not loaded any more"
 fi
-dmesg_check fuzz.rmmod "$mark"
+vm_dmesg_check fuzz.rmmod "$mark"
 vm_finish

@@ -32,37 +32,10 @@ CYCLES=${NETCAM_STRESS_CYCLES:-1000}
 KILLS=${NETCAM_STRESS_KILLS:-100}
 PARTS=${NETCAM_STRESS_PARTS:-cycles kill}
 KMEMLEAK=/sys/kernel/debug/kmemleak
-BAD='WARNING:|BUG:|Oops|general protection fault|Call Trace:|soft lockup|hard LOCKUP|hung_task|blocked for more than|KASAN|UBSAN|[Kk]ernel panic|RIP: |list_add corruption|list_del corruption|refcount_t:|kernel BUG'
 
-dmesg_mark() { dmesg | wc -l; }
-# dmesg_check NAME MARK: FAIL NAME-kernel-log if new lines since MARK look bad.
-dmesg_check() {
-    local name=$1 mark=$2 bad log
-    log=$(vm_log "$name-dmesg")
-    dmesg | tail -n +"$((mark + 1))" > "$log"
-    bad=$(grep -E -- "$BAD" "$log" | head -n 3 | tr '\n' ' ')
-    if [ -n "$bad" ]; then
-        vm_fail "$name-kernel-log" "kernel log: ${bad:0:300} (logs/$(basename "$log"))"
-        return 1
-    fi
-    return 0
-}
 
-loaded() { grep -q '^netcam ' /proc/modules; }
 
-load_module() {
-    local d
-    for d in $(modinfo -F depends "$KO" 2>/dev/null | tr ',' ' '); do
-        modprobe "$d" 2>/dev/null || true
-    done
-    insmod "$KO" || return 1
-    for _ in $(seq 1 50); do
-        [ -c /dev/netcam ] && return 0
-        sleep 0.1
-    done
-    echo "/dev/netcam did not appear" >&2
-    return 1
-}
+load_module() { vm_netcam_insmod "$KO"; }
 
 # --- memory snapshots ----------------------------------------------------------
 # Freed objects reach the slab (RCU, per-CPU caches) a little later, and
@@ -198,7 +171,7 @@ if [ ! -x "$CYCLES_BIN" ] || [ ! -x "$KILL_BIN" ]; then
     vm_fail stress.binaries "$CYCLES_BIN or $KILL_BIN missing: make -C tests/stress O=\$PWD/build/tests/stress"
     vm_finish
 fi
-loaded && rmmod netcam
+vm_netcam_loaded && rmmod netcam
 # modules the driver needs, loaded before the first snapshot so that
 # their own allocations are not counted as ours
 for d in $(modinfo -F depends "$KO" 2>/dev/null | tr ',' ' '); do
@@ -222,9 +195,9 @@ warm_up() {
     "$KILL_BIN" -n 3 -s 1 || echo "(the warm-up's killstream figures do not count)"
     rmmod netcam
 }
-mark=$(dmesg_mark)
+mark=$(vm_dmesg_mark)
 vm_run stress.warm-up warm_up || vm_finish
-dmesg_check stress.warm-up "$mark"
+vm_dmesg_check stress.warm-up "$mark"
 settle
 snapshot "$NETCAM_VM_OUT/logs/stress.mem-before.txt"
 if [ "${NETCAM_STRESS_NOISE:-0}" = 1 ]; then
@@ -234,9 +207,9 @@ if [ "${NETCAM_STRESS_NOISE:-0}" = 1 ]; then
     leak_check "$NETCAM_VM_OUT/logs/stress.mem-before.txt" "$NETCAM_VM_OUT/logs/stress.mem-noise.txt"
 fi
 
-mark=$(dmesg_mark)
+mark=$(vm_dmesg_mark)
 vm_run stress.load load_module || vm_finish
-dmesg_check stress.load "$mark"
+vm_dmesg_check stress.load "$mark"
 
 seed_args=()
 [ -n "${NETCAM_STRESS_SEED:-}" ] && seed_args=(-s "$NETCAM_STRESS_SEED")
@@ -244,7 +217,7 @@ seed_args=()
 # --- 1. create/remove cycles --------------------------------------------------------
 if [[ " $PARTS " == *" cycles "* ]]; then
     log=$(vm_log stress.cycles)
-    mark=$(dmesg_mark)
+    mark=$(vm_dmesg_mark)
     vm_kmsg "begin stress.cycles"
     start=$(date +%s)
     timeout -k 5 1200 "$CYCLES_BIN" -k -n "$CYCLES" "${seed_args[@]}" > "$log" 2>&1 < /dev/null
@@ -261,13 +234,13 @@ if [[ " $PARTS " == *" cycles "* ]]; then
         [ $rc -eq 124 ] && why="timed out after ${secs}s; last: $(tail -n 1 "$log") $why"
         vm_fail stress.cycles "exit $rc, $seed, ${summary#netcam_cycles: }: ${why:0:500} (logs/$(basename "$log"))"
     fi
-    dmesg_check stress.cycles "$mark"
+    vm_dmesg_check stress.cycles "$mark"
 fi
 
 # --- 2. the helper killed while an app streams ------------------------------------------
 if [[ " $PARTS " == *" kill "* ]]; then
     log=$(vm_log stress.kill)
-    mark=$(dmesg_mark)
+    mark=$(vm_dmesg_mark)
     vm_kmsg "begin stress.kill"
     start=$(date +%s)
     # shellcheck disable=SC2086 # options split on purpose
@@ -294,11 +267,11 @@ if [[ " $PARTS " == *" kill "* ]]; then
             vm_fail stress.kill "exit $rc, $seed, ${secs}s: $(grep -v -E '^(  |RESULT|netcam_killstream: seed)' "$log" | head -n 3 | tr '\n' ' ' | cut -c1-300) ${figures:0:600}"
         fi
     fi
-    dmesg_check stress.kill "$mark"
+    vm_dmesg_check stress.kill "$mark"
 fi
 
 # --- 3. the end: nothing left ------------------------------------------------------------
-mark=$(dmesg_mark)
+mark=$(vm_dmesg_mark)
 vm_kmsg "begin stress.end"
 left=$(open_netcam_fds)
 if [ -z "$left" ]; then
@@ -314,7 +287,7 @@ else
 fi
 # while the module is loaded its symbols name the allocation sites
 [ $have_kmemleak = 1 ] && kmemleak_check stress.kmemleak-loaded
-if out=$(rmmod netcam 2>&1) && ! loaded; then
+if out=$(rmmod netcam 2>&1) && ! vm_netcam_loaded; then
     vm_pass stress.rmmod
 else
     vm_fail stress.rmmod "rmmod: ${out:-still loaded}"
@@ -330,5 +303,5 @@ else
     vm_skip stress.kmemleak "$KMEMLEAK not present (kernel without CONFIG_DEBUG_KMEMLEAK)"
 fi
 vm_kmsg "end stress.end"
-dmesg_check stress.end "$mark"
+vm_dmesg_check stress.end "$mark"
 vm_finish

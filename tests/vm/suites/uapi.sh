@@ -20,39 +20,8 @@ KO=${NETCAM_KO:-$NETCAM_SRC/build/$KVER/driver/netcam.ko}
 BIN_DIR=${NETCAM_SELFTEST_DIR:-$NETCAM_SRC/build/tests/selftests}
 SELFTEST=$BIN_DIR/netcam_uapi_test
 MKCAM=$BIN_DIR/netcam_mkcam
-BAD='WARNING:|BUG:|Oops|general protection fault|Call Trace:|soft lockup|hard LOCKUP|hung_task|blocked for more than|KASAN|UBSAN|[Kk]ernel panic|RIP: |list_add corruption|list_del corruption|refcount_t:|kernel BUG'
 
-# --- kernel log checks --------------------------------------------------
-dmesg_mark() { dmesg | wc -l; }
-# dmesg_check NAME MARK: FAIL NAME-kernel-log if new lines since MARK look bad.
-dmesg_check() {
-    local name=$1 mark=$2 bad log
-    log=$(vm_log "$name-dmesg")
-    dmesg | tail -n +"$((mark + 1))" > "$log"
-    bad=$(grep -E -- "$BAD" "$log" | head -n 3 | tr '\n' ' ')
-    if [ -n "$bad" ]; then
-        vm_fail "$name-kernel-log" "kernel log: ${bad:0:300} (logs/$(basename "$log"))"
-        return 1
-    fi
-    return 0
-}
-
-loaded() { grep -q '^netcam ' /proc/modules; }
-
-load_module() {
-    local d
-    for d in $(modinfo -F depends "$KO" 2>/dev/null | tr ',' ' '); do
-        modprobe "$d" 2>/dev/null || true
-    done
-    insmod "$KO" max_cameras=4 || return 1
-    local i
-    for i in $(seq 1 50); do
-        [ -c /dev/netcam ] && return 0
-        sleep 0.1
-    done
-    echo "/dev/netcam did not appear" >&2
-    return 1
-}
+load_module() { vm_netcam_insmod "$KO" max_cameras=4; }
 
 wait_gone() {   # wait_gone PATH: up to 5 s for PATH to disappear
     local i
@@ -72,13 +41,13 @@ if [ ! -x "$SELFTEST" ] || [ ! -x "$MKCAM" ]; then
     vm_fail uapi.selftest-binary "$SELFTEST or $MKCAM missing: run make -C tests/selftests on the host"
     vm_finish
 fi
-loaded && rmmod netcam
+vm_netcam_loaded && rmmod netcam
 
-mark=$(dmesg_mark)
+mark=$(vm_dmesg_mark)
 if ! vm_run uapi.load load_module; then
     vm_finish
 fi
-dmesg_check uapi.load "$mark"
+vm_dmesg_check uapi.load "$mark"
 
 p=/sys/module/netcam/parameters/max_cameras
 if [ -r "$p" ]; then
@@ -97,7 +66,7 @@ esac
 
 # --- the kselftest binary ---------------------------------------------
 log=$(vm_log uapi.selftest)
-mark=$(dmesg_mark)
+mark=$(vm_dmesg_mark)
 start=$(date +%s)
 timeout -k 5 1500 "$SELFTEST" > "$log" 2>&1 < /dev/null
 rc=$?
@@ -136,7 +105,7 @@ else
     totals=$(grep -E '^# Totals:' "$log" | tail -n 1)
     vm_pass uapi.selftest "exit $rc, ${totals#\# }"
 fi
-dmesg_check uapi.selftest "$mark"
+vm_dmesg_check uapi.selftest "$mark"
 
 # --- module unload with things open ------------------------------------------
 # unload_attempt NAME: rmmod while something holds the module. Either it
@@ -148,7 +117,7 @@ unload_attempt() {
     echo "rmmod rc=$rc: $out" >> "$(vm_log "$name")"
     UNLOADED=0
     if [ $rc -ne 0 ]; then
-        if ! loaded; then
+        if ! vm_netcam_loaded; then
             vm_fail "$name" "rmmod failed ($out) but the module is gone"
             return 1
         fi
@@ -158,7 +127,7 @@ unload_attempt() {
         fi
         vm_pass "$name" "refused: $out"
     else
-        loaded && { vm_fail "$name" "rmmod returned 0 but netcam is still in /proc/modules"; return 1; }
+        vm_netcam_loaded && { vm_fail "$name" "rmmod returned 0 but netcam is still in /proc/modules"; return 1; }
         UNLOADED=1
         vm_pass "$name" "unloaded while in use"
     fi
@@ -172,7 +141,7 @@ final_unload() {
         vm_pass "$name" "already unloaded"
         return 0
     fi
-    if out=$(rmmod netcam 2>&1) && ! loaded; then
+    if out=$(rmmod netcam 2>&1) && ! vm_netcam_loaded; then
         vm_pass "$name"
     else
         vm_fail "$name" "rmmod after closing everything: $out"
@@ -181,14 +150,14 @@ final_unload() {
 }
 
 reload() {
-    loaded && return 0
+    vm_netcam_loaded && return 0
     load_module >> "$(vm_log uapi.reload)" 2>&1 || { vm_fail uapi.reload "insmod failed"; return 1; }
 }
 
 # 1. a capture node open (the brief's case: exec 3</dev/videoN)
 unload_open_node() {
     local out nr
-    mark=$(dmesg_mark)
+    mark=$(vm_dmesg_mark)
     out=$("$MKCAM" uapi-unl1 2>>"$(vm_log uapi.unload-open-node)") || {
         vm_fail uapi.unload-open-node "netcam_mkcam failed"; return 1; }
     nr=$(echo "$out" | awk '{print $2}')
@@ -207,14 +176,14 @@ unload_open_node() {
     final_unload uapi.unload-open-node-after-close
     wait_gone "$dev" || vm_fail uapi.unload-open-node-devgone "$dev still present after unload"
     wait_gone /dev/netcam || vm_fail uapi.unload-open-node-devgone "/dev/netcam still present after unload"
-    dmesg_check uapi.unload-open-node "$mark"
+    vm_dmesg_check uapi.unload-open-node "$mark"
 }
 
 # 2. a node streaming (placeholder frames, the feed is closed)
 unload_streaming() {
     local out nr pid dev log
     log=$(vm_log uapi.unload-streaming)
-    mark=$(dmesg_mark)
+    mark=$(vm_dmesg_mark)
     out=$("$MKCAM" uapi-unl2 2>>"$log") || { vm_fail uapi.unload-streaming "netcam_mkcam failed"; return 1; }
     nr=$(echo "$out" | awk '{print $2}'); dev=/dev/video$nr
     for i in $(seq 1 50); do [ -c "$dev" ] && break; sleep 0.1; done
@@ -230,7 +199,7 @@ unload_streaming() {
     unload_attempt uapi.unload-streaming
     kill $pid 2>/dev/null; wait $pid 2>/dev/null
     final_unload uapi.unload-streaming-after-close
-    dmesg_check uapi.unload-streaming "$mark"
+    vm_dmesg_check uapi.unload-streaming "$mark"
 }
 
 # 3. a helper holding the feed channel
@@ -238,7 +207,7 @@ unload_feed_held() {
     local pid log outf i
     log=$(vm_log uapi.unload-feed-held)
     outf=/tmp/uapi-mkcam.out
-    mark=$(dmesg_mark)
+    mark=$(vm_dmesg_mark)
     "$MKCAM" -H uapi-unl3 > "$outf" 2>>"$log" &
     pid=$!
     for i in $(seq 1 50); do [ -s "$outf" ] && break; sleep 0.1; done
@@ -250,34 +219,34 @@ unload_feed_held() {
     unload_attempt uapi.unload-feed-held
     kill $pid 2>/dev/null; wait $pid 2>/dev/null
     final_unload uapi.unload-feed-held-after-close
-    dmesg_check uapi.unload-feed-held "$mark"
+    vm_dmesg_check uapi.unload-feed-held "$mark"
 }
 
 # 4. /dev/netcam itself open
 unload_ctl_open() {
-    mark=$(dmesg_mark)
+    mark=$(vm_dmesg_mark)
     exec 4</dev/netcam || { vm_fail uapi.unload-ctl-open "cannot open /dev/netcam"; return 1; }
     unload_attempt uapi.unload-ctl-open
     exec 4<&-
     final_unload uapi.unload-ctl-open-after-close
-    dmesg_check uapi.unload-ctl-open "$mark"
+    vm_dmesg_check uapi.unload-ctl-open "$mark"
 }
 
 # 5. cameras left behind, nothing open: rmmod cleans them up
 unload_with_cameras() {
     local out nr1 nr2 o
-    mark=$(dmesg_mark)
+    mark=$(vm_dmesg_mark)
     out=$("$MKCAM" -n 2 uapi-unl5a) && o=$("$MKCAM" uapi-unl5b) || {
         vm_fail uapi.unload-with-cameras "netcam_mkcam failed"; return 1; }
     nr1=$(echo "$out" | awk '{print $2}'); nr2=$(echo "$o" | awk '{print $2}')
-    if o=$(rmmod netcam 2>&1) && ! loaded; then
+    if o=$(rmmod netcam 2>&1) && ! vm_netcam_loaded; then
         vm_pass uapi.unload-with-cameras
     else
         vm_fail uapi.unload-with-cameras "rmmod with idle cameras: $o"
     fi
     wait_gone "/dev/video$nr1" && wait_gone "/dev/video$nr2" \
         || vm_fail uapi.unload-with-cameras-devgone "video nodes still present after unload"
-    dmesg_check uapi.unload-with-cameras "$mark"
+    vm_dmesg_check uapi.unload-with-cameras "$mark"
 }
 
 # 6. reload: a fresh module has no stale cameras
@@ -297,11 +266,11 @@ reload && { UNLOADED=0; unload_with_cameras; }
 reload && reload_clean
 
 # --- final unload ---------------------------------------------------------------
-mark=$(dmesg_mark)
-if loaded; then
+mark=$(vm_dmesg_mark)
+if vm_netcam_loaded; then
     vm_run uapi.unload rmmod netcam
 else
     vm_pass uapi.unload "already unloaded"
 fi
-dmesg_check uapi.unload "$mark"
+vm_dmesg_check uapi.unload "$mark"
 vm_finish

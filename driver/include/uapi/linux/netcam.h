@@ -16,8 +16,9 @@
  * node that gets no real frame for one second (or two frame intervals, if
  * longer) also receives placeholder frames (the last real frame it kept,
  * or mid-grey) at its negotiated interval until real frames resume, so
- * apps never stall. Without a signal, and once a node repeats, every
- * interval without a real frame gets a placeholder.
+ * apps never stall. Once the signal went, or a placeholder was sent, every
+ * interval without a real frame gets a placeholder until a real frame
+ * comes.
  */
 #ifndef _UAPI_LINUX_NETCAM_H
 #define _UAPI_LINUX_NETCAM_H
