@@ -92,11 +92,11 @@ struct netcam_counters {
  * @streaming). Frames are copied outside it, so an app's QBUF or DQBUF
  * never waits for a copy: @qlock guards the buffer list, @inflight,
  * @streaming, @return_state, @sequence, the timestamps, @interval (written
- * under both @lock and @qlock), @filler_reset, @filling and @count. A buffer taken
- * off the list is "in flight" while it is filled with no lock held;
- * stop_streaming waits on @idle_wait for in-flight buffers before it
- * returns. @still_lock guards @still, @still_bytes and @still_ns. @filler
- * runs only while the node streams.
+ * under both @lock and @qlock), @filler_reset, @filling and @count. A
+ * buffer taken off the list is "in flight" while it is filled with no
+ * lock held; stop_streaming waits on @idle_wait for in-flight buffers
+ * before it returns. @still_lock guards @still, @still_bytes and
+ * @still_ns. @filler runs only while the node streams.
  */
 struct netcam_node {
 	struct netcam_camera *cam;
