@@ -117,8 +117,11 @@ param=$(cat /sys/module/netcam/parameters/max_cameras 2>/dev/null)
 if ! command -v python3 >/dev/null; then
     vm_skip dkms-ioc-version "python3 not installed"
 elif v=$(ioc_version 2> "$(vm_log dkms-ioc-version)"); then
-    [ "$v" = "1 0 64" ] && vm_pass dkms-ioc-version "major minor max_cameras: $v" ||
-        vm_fail dkms-ioc-version "NETCAM_IOC_VERSION gave '$v', want '1 0 64'"
+    # The version the sources say: the DKMS module must be this tree's.
+    hdr=$NETCAM_SRC/driver/include/uapi/linux/netcam.h
+    want="$(awk '$2 == "NETCAM_VERSION_MAJOR" { print $3 }' "$hdr") $(awk '$2 == "NETCAM_VERSION_MINOR" { print $3 }' "$hdr") 64"
+    [ "$v" = "$want" ] && vm_pass dkms-ioc-version "major minor max_cameras: $v" ||
+        vm_fail dkms-ioc-version "NETCAM_IOC_VERSION gave '$v', want '$want' ($hdr)"
 else
     vm_fail dkms-ioc-version "NETCAM_IOC_VERSION failed (logs/dkms-ioc-version.log)"
 fi
