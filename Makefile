@@ -20,12 +20,20 @@
 #                        (default: the newest kernel, the debug one if built)
 
 KVERS ?= $(shell tests/vm/kernels.sh 2>/dev/null)
+
+# The project's own checks build with warnings as errors (userspace/common.mk);
+# a user's `make` or a distribution's build never does.
+ifneq ($(filter check unit-check,$(MAKECMDGOALS)),)
+WERROR ?= 1
+export WERROR
+endif
 BUILD := $(CURDIR)/build
 DRIVER_SRC := $(wildcard driver/*.c driver/*.h driver/Kbuild driver/include/uapi/linux/*.h)
 
 all: drivers tests userspace
 
-# The helper daemon, its control CLI and the motion analyzer.
+# The helper daemon, its control CLI and the motion analyzer (each builds
+# the shared userspace/lib it links).
 USERSPACE_DIRS := netcamd netcamctl netcam-motion
 userspace:
 	@for d in $(USERSPACE_DIRS); do \

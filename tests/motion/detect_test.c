@@ -11,7 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
 #include "detect.h"
 #include "events.h"
 #include "y4m.h"
@@ -580,67 +579,6 @@ static const char *write_tmp(const char *name, const void *data, size_t n)
 	return path;
 }
 
-static int cfg_err(const char *text, char *err, size_t errlen)
-{
-	static struct config c;
-	const char *path = write_tmp("t.conf", text, strlen(text));
-
-	config_init(&c);
-	return config_load(&c, path, err, errlen);
-}
-
-static void test_config(void)
-{
-	static struct config c;
-	char err[512];
-	const char *ok =
-		"# comment\n[global]\nlog_file = /var/log/x.jsonl\nmin_area = 0.5\n"
-		"[camera Front door]\ncard = \"Front door (motion)\"\nwidth=640\nheight=360\n"
-		"threshold_sigma = 5\n[zone gate]\nrect = 0, 50, 30, 50\nmin_area = 2\n"
-		"[camera back]\ndevice=/dev/video4\n";
-	const char *path = write_tmp("ok.conf", ok, strlen(ok));
-
-	config_init(&c);
-	CHECK(config_load(&c, path, err, sizeof(err)) == 0, "valid config: %s", err);
-	CHECK(c.ncams == 2, "%d cameras", c.ncams);
-	CHECK(!strcmp(c.cams[0].name, "Front door") && !strcmp(c.cams[0].card, "Front door (motion)"),
-	      "camera 0: '%s' card '%s'", c.cams[0].name, c.cams[0].card);
-	CHECK(c.cams[0].p.min_area == 0.5 && c.cams[0].p.threshold_sigma == 5,
-	      "camera 0 params %.2f %.2f", c.cams[0].p.min_area, c.cams[0].p.threshold_sigma);
-	CHECK(c.cams[0].nzones == 1 && c.cams[0].zones[0].y == 50 && c.cams[0].zones[0].min_area == 2,
-	      "zone parse");
-	CHECK(c.cams[1].p.min_area == 0.5 && c.cams[1].p.threshold_sigma == 4.0, "camera 1 defaults");
-	CHECK(!strcmp(c.log_file, "/var/log/x.jsonl"), "log_file '%s'", c.log_file);
-	CHECK(c.hook_timeout == 60, "hook_timeout default %d", c.hook_timeout);
-	CHECK(cfg_err("[global]\nhook_timeout = 0\n", err, sizeof(err)) < 0 &&
-	      strstr(err, ":2: key 'hook_timeout'") && strstr(err, "1..86400"),
-	      "hook_timeout range: %s", err);
-
-	CHECK(cfg_err("[global]\nfoo = 1\n", err, sizeof(err)) < 0 &&
-	      strstr(err, "t.conf:2: key 'foo'") && strstr(err, "unknown"), "unknown key: %s", err);
-	CHECK(cfg_err("[camera a]\ndevice=/dev/video0\n\nmin_area = 500\n", err, sizeof(err)) < 0 &&
-	      strstr(err, "t.conf:4: key 'min_area'") && strstr(err, "range"), "range: %s", err);
-	CHECK(cfg_err("[camera a]\nfps = fast\n", err, sizeof(err)) < 0 &&
-	      strstr(err, ":2: key 'fps'"), "bad int: %s", err);
-	CHECK(cfg_err("[zone z]\nrect=0,0,10,10\n", err, sizeof(err)) < 0 &&
-	      strstr(err, ":1:") && strstr(err, "must follow"), "zone first: %s", err);
-	CHECK(cfg_err("[camera a]\n[zone z]\nrect=90,0,20,10\n", err, sizeof(err)) < 0 &&
-	      strstr(err, ":3: key 'rect'"), "zone rect: %s", err);
-	CHECK(cfg_err("[camera a]\njust text\n", err, sizeof(err)) < 0 &&
-	      strstr(err, ":2: expected 'key = value'"), "no '=': %s", err);
-	CHECK(cfg_err("[cameras]\n", err, sizeof(err)) < 0 && strstr(err, ":1: unknown section"),
-	      "section: %s", err);
-	CHECK(cfg_err("[camera a]\n[camera a]\n", err, sizeof(err)) < 0 && strstr(err, "twice"),
-	      "duplicate: %s", err);
-	{
-		static struct config c2;
-
-		config_init(&c2);
-		CHECK(config_load(&c2, "/nonexistent/motion.conf", err, sizeof(err)) < 0 &&
-		      strstr(err, "/nonexistent/motion.conf: "), "missing file: %s", err);
-	}
-}
-
 static void test_y4m(void)
 {
 	char err[256], buf[4096];
@@ -731,7 +669,6 @@ int main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	test_config();
 	test_y4m();
 	test_json();
 	{

@@ -9,8 +9,9 @@
 #include <sys/time.h>
 #include <linux/videodev2.h>
 
-#include "netcamd-config.h"
-#include "netcamd-log.h"
+#include "netcam-config.h"
+#include "netcam-log.h"
+#include "netcamd-ffmpeg-log.h"
 #include "netcamd-modes.h"
 
 static int passed, failed;
@@ -22,7 +23,7 @@ static int passed, failed;
 
 static void expect_error(const char *text, const char *want)
 {
-	struct netcamd_config cfg;
+	struct netcam_config cfg;
 	char err[512];
 	int rc = config_parse_string(text, "t.conf", &cfg, err, sizeof(err));
 
@@ -62,7 +63,7 @@ static void test_config(void)
 		"[demo]\n"
 		"url = testsrc://\n"
 		"size = 320x240\n";
-	struct netcamd_config cfg;
+	struct netcam_config cfg;
 	struct cam_config *c;
 	char err[512], url[2048];
 	int rc = config_parse_string(good, "t.conf", &cfg, err, sizeof(err));
@@ -119,7 +120,7 @@ static void test_config(void)
 	expect_error("[a]\nurl = rtsp://x/\nnodes = 1\nnode_labels = a, b\n", "key 'node_labels': more labels than nodes");
 	/* A bad URL is not echoed in full (it could hold a password). */
 	{
-		struct netcamd_config cfg2;
+		struct netcam_config cfg2;
 
 		config_parse_string("[a]\nurl = gopher://user:SECRETPW1234567890123456789012345@x/\n",
 				    "t.conf", &cfg2, err, sizeof(err));

@@ -89,6 +89,45 @@ int capture_find_card(const char *card, char *path, size_t cap, int *denied)
 	return found;
 }
 
+int capture_find_netcam(const char *camera, int node, char *path, size_t cap)
+{
+	struct udev *udev = udev_new();
+	struct udev_enumerate *en;
+	struct udev_list_entry *e;
+	char index[16];
+	int found = -1;
+
+	if (!udev)
+		return -1;
+	en = udev_enumerate_new(udev);
+	if (!en) {
+		udev_unref(udev);
+		return -1;
+	}
+	snprintf(index, sizeof(index), "%d", node);
+	/* The driver's sysfs attributes name each node's camera and index,
+	 * whatever /dev/videoN it got this time. */
+	udev_enumerate_add_match_subsystem(en, "video4linux");
+	udev_enumerate_add_match_sysattr(en, "camera", camera);
+	udev_enumerate_add_match_sysattr(en, "node", index);
+	udev_enumerate_scan_devices(en);
+	udev_list_entry_foreach(e, udev_enumerate_get_list_entry(en)) {
+		struct udev_device *dev = udev_device_new_from_syspath(udev,
+							udev_list_entry_get_name(e));
+		const char *devnode = dev ? udev_device_get_devnode(dev) : NULL;
+
+		if (devnode && found < 0 && strlen(devnode) < cap) {
+			strcpy(path, devnode);
+			found = 0;
+		}
+		if (dev)
+			udev_device_unref(dev);
+	}
+	udev_enumerate_unref(en);
+	udev_unref(udev);
+	return found;
+}
+
 /* Bytes a frame must hold for its luma. */
 static size_t luma_bytes(const struct capture *c)
 {

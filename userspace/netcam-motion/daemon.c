@@ -19,24 +19,20 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef HAVE_LIBSYSTEMD
-#include <systemd/sd-daemon.h>
-#else
-static int sd_notify(int unset, const char *s) { (void)unset; (void)s; return 0; }
-#endif
-
 #include "actions.h"
 #include "capture.h"
 #include "detect.h"
 #include "events.h"
+#include "netcam-util.h"
 
 #define RETRY_S 5.0        /* retry a missing camera this often */
 #define RETRY_BAD_S 30.0   /* ... one that is there but unusable */
 #define STALL_S 10.0       /* no frame for this long: reopen */
 #define MAX_HOOKS 32
+#define MAX_WATCHED 64   /* cameras analysed at once */
 
 struct cam {
-	struct camera_cfg *cfg;
+	const struct cam_config *cfg;
 	struct capture cap;
 	int open;
 	struct md_detector *det;
@@ -51,8 +47,8 @@ struct cam {
 };
 
 static struct {
-	struct config cfg;
-	struct cam cams[CFG_MAX_CAMERAS];
+	struct netcam_config cfg;
+	struct cam cams[MAX_WATCHED];
 	int n;
 	FILE *json;
 	pid_t hook_pid[MAX_HOOKS];
@@ -62,37 +58,43 @@ static struct {
 } D;
 
 int daemon_once, daemon_debug;
+const char *daemon_event_log;
 
-static double mono_now(void)
+/* The cameras netcam-motion watches: those with motion on. */
+static int watched(const struct netcam_config *c, const struct cam_config **out)
 {
-	struct timespec ts;
+	int n = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	for (int i = 0; i < c->num_cameras; i++)
+		if (c->cameras[i].motion.enabled && n < MAX_WATCHED)
+			out[n++] = &c->cameras[i];
+	return n;
 }
 
-static double wall_minus_mono(void)
+int daemon_check(const struct netcam_config *c, char *err, size_t errlen)
 {
-	struct timespec r, m;
+	int n = 0;
 
-	clock_gettime(CLOCK_REALTIME, &r);
-	clock_gettime(CLOCK_MONOTONIC, &m);
-	return (r.tv_sec - m.tv_sec) + (r.tv_nsec - m.tv_nsec) / 1e9;
-}
-
-int daemon_check(const struct config *c, char *err, size_t errlen)
-{
-	if (c->ncams == 0) {
-		snprintf(err, errlen, "%s: no [camera NAME] section", c->path);
+	for (int i = 0; i < c->num_cameras; i++)
+		n += c->cameras[i].motion.enabled;
+	if (n > MAX_WATCHED) {
+		snprintf(err, errlen, "%s: %d cameras with motion on; netcam-motion watches up to %d",
+			 c->files[0], n, MAX_WATCHED);
 		return -1;
 	}
-	for (int i = 0; i < c->ncams; i++)
-		if (!c->cams[i].device[0] && !c->cams[i].card[0]) {
-			snprintf(err, errlen, "%s:%d: camera '%s': needs 'device' or 'card'",
-				 c->path, c->cams[i].line, c->cams[i].name);
-			return -1;
-		}
 	return 0;
+}
+
+/* A camera's own hook and snapshot directory, else [global]'s. */
+static const char *cam_hook(const struct cam *c)
+{
+	return c->cfg->motion.hook[0] ? c->cfg->motion.hook : D.cfg.hook;
+}
+
+static const char *cam_snapshot_dir(const struct cam *c)
+{
+	return c->cfg->motion.snapshot_dir[0] ? c->cfg->motion.snapshot_dir :
+		D.cfg.snapshot_dir;
 }
 
 static void reap_hooks(void)
@@ -120,10 +122,10 @@ static void reap_hooks(void)
 			if (D.hook_killed[i])
 				continue;       /* said when it was killed */
 			if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
-				log_msg(LOG_PRI_WARNING, "hook %s exited with status %d",
+				log_msg(LOG_WARN_P, "hook %s exited with status %d",
 					D.hook_what[i], WEXITSTATUS(st));
 			else if (WIFSIGNALED(st))
-				log_msg(LOG_PRI_WARNING, "hook %s killed by signal %d",
+				log_msg(LOG_WARN_P, "hook %s killed by signal %d",
 					D.hook_what[i], WTERMSIG(st));
 		}
 	}
@@ -140,7 +142,7 @@ static void expire_hooks(double now)
 			continue;
 		kill(-D.hook_pid[i], SIGKILL);
 		D.hook_killed[i] = 1;
-		log_msg(LOG_PRI_WARNING, "hook %s still running after %d s: killed",
+		log_msg(LOG_WARN_P, "hook %s still running after %d s: killed",
 			D.hook_what[i], D.cfg.hook_timeout);
 	}
 }
@@ -159,7 +161,7 @@ static void run_hook(struct cam *c, const struct md_event *ev, const char *json)
 			break;
 		}
 	if (slot < 0) {
-		log_msg(LOG_PRI_WARNING, "camera '%s': %d hooks still running, event %d not passed on",
+		log_msg(LOG_WARN_P, "camera '%s': %d hooks still running, event %d not passed on",
 			c->cfg->name, MAX_HOOKS, ev->id);
 		return;
 	}
@@ -184,22 +186,22 @@ static void run_hook(struct cam *c, const struct md_event *ev, const char *json)
 	for (int i = 0; i < k; i++)
 		env[i] = e[i];
 	env[k] = NULL;
-	argv[0] = D.cfg.hook;
+	argv[0] = (char *)cam_hook(c);
 	argv[1] = (char *)(ev->ended ? "end" : "start");
-	argv[2] = c->cfg->name;
+	argv[2] = (char *)c->cfg->name;
 	argv[3] = (char *)ev->zone;
 	argv[4] = ids;
 	argv[5] = NULL;
-	pid = hook_spawn(D.cfg.hook, argv, env, err, sizeof(err));
+	pid = hook_spawn(cam_hook(c), argv, env, err, sizeof(err));
 	if (pid < 0) {
-		log_msg(LOG_PRI_WARNING, "hook %s", err);
+		log_msg(LOG_WARN_P, "hook %s", err);
 		return;
 	}
 	D.hook_pid[slot] = pid;
-	D.hook_start[slot] = mono_now();
+	D.hook_start[slot] = mono_s();
 	D.hook_killed[slot] = 0;
 	snprintf(D.hook_what[slot], sizeof(D.hook_what[0]), "'%s' (camera '%s' event %d %s)",
-		 D.cfg.hook, c->cfg->name, ev->id, ev->ended ? "end" : "start");
+		 cam_hook(c), c->cfg->name, ev->id, ev->ended ? "end" : "start");
 }
 
 static void on_event(void *ctx, const struct md_event *ev0)
@@ -212,12 +214,12 @@ static void on_event(void *ctx, const struct md_event *ev0)
 	e.id += c->id_base;
 	if (e.id > c->id_max)
 		c->id_max = e.id;
-	c->sink.wall_off = wall_minus_mono();
+	c->sink.wall_off = wall_minus_mono_s();
 	ev_emit(&c->sink, ev);
 	if (!ev->ended)
 		c->have_peak = 0;
 	c->snap[0] = 0;
-	if (ev->ended && D.cfg.snapshot_dir[0] && c->have_peak) {
+	if (ev->ended && cam_snapshot_dir(c)[0] && c->have_peak) {
 		char name[MD_NAME_MAX], ts[32];
 		time_t now = time(NULL);
 		struct tm tm;
@@ -231,15 +233,15 @@ static void on_event(void *ctx, const struct md_event *ev0)
 		}
 		localtime_r(&now, &tm);
 		strftime(ts, sizeof(ts), "%Y%m%dT%H%M%S", &tm);
-		snprintf(c->snap, sizeof(c->snap), "%s/%s-%s-%d.jpg", D.cfg.snapshot_dir, name, ts, ev->id);
+		snprintf(c->snap, sizeof(c->snap), "%s/%s-%s-%d.jpg", cam_snapshot_dir(c), name, ts, ev->id);
 		if (snapshot_write(c->snap, c->peak, c->peak_cb, c->peak_cr, c->cap.w, c->cap.h,
 				   D.cfg.snapshot_quality,
 				   err, sizeof(err))) {
-			log_msg(LOG_PRI_WARNING, "camera '%s': snapshot: %s", c->cfg->name, err);
+			log_msg(LOG_WARN_P, "camera '%s': snapshot: %s", c->cfg->name, err);
 			c->snap[0] = 0;
 		}
 	}
-	if (D.cfg.hook[0]) {
+	if (cam_hook(c)[0]) {
 		ev_json(&c->sink, ev, json, sizeof(json));
 		run_hook(c, ev, json);
 	}
@@ -253,55 +255,63 @@ static void cam_close(struct cam *c, const char *why)
 		c->det = NULL;
 	}
 	if (c->open) {
-		log_msg(LOG_PRI_WARNING, "camera '%s': %s %s; waiting for it to come back",
+		log_msg(LOG_WARN_P, "camera '%s': %s %s; waiting for it to come back",
 			c->cfg->name, c->cap.path, why);
 		capture_close(&c->cap);
 	}
 	c->open = 0;
 	free(c->peak);
 	c->peak = c->peak_cb = c->peak_cr = NULL;
-	c->next_try = mono_now() + 1.0;
+	c->next_try = mono_s() + 1.0;
 }
 
 static void cam_fail(struct cam *c, const char *err, double retry)
 {
 	/* log each distinct failure once, not every retry */
 	if (daemon_once)
-		log_msg(LOG_PRI_ERR, "camera '%s': %s", c->cfg->name, err);
+		log_msg(LOG_ERR_P, "camera '%s': %s", c->cfg->name, err);
 	else if (strcmp(err, c->last_err) != 0)
-		log_msg(LOG_PRI_WARNING, "camera '%s': %s; retrying every %.0f s", c->cfg->name,
+		log_msg(LOG_WARN_P, "camera '%s': %s; retrying every %.0f s", c->cfg->name,
 			err, retry);
-	snprintf(c->last_err, sizeof(c->last_err), "%s", err);
-	c->next_try = mono_now() + retry;
+	str_copy(c->last_err, sizeof(c->last_err), err);
+	c->next_try = mono_s() + retry;
 }
 
 static int cam_open(struct cam *c)
 {
-	const struct camera_cfg *cf = c->cfg;
-	char node[CFG_PATH_MAX], err[1200], fs[5];
+	const struct cam_config *cf = c->cfg;
+	char node[CFG_PATH_LEN], err[1200], fs[5];
 	unsigned char *mask = NULL;
 	int denied = 0;
 
-	if (cf->device[0]) {
-		snprintf(node, sizeof(node), "%s", cf->device);
-	} else if (capture_find_card(cf->card, node, sizeof(node), &denied) < 0) {
+	if (config_is_netcam(cf)) {
+		if (capture_find_netcam(cf->name, cf->motion.node, node, sizeof(node)) < 0) {
+			snprintf(err, sizeof(err),
+				 "netcam camera '%s' has no node %d yet (is netcamd@%s running?)",
+				 cf->name, cf->motion.node + 1, cf->name);
+			cam_fail(c, err, RETRY_S);
+			return -1;
+		}
+	} else if (cf->motion.device[0]) {
+		snprintf(node, sizeof(node), "%s", cf->motion.device);
+	} else if (capture_find_card(cf->motion.card, node, sizeof(node), &denied) < 0) {
 		if (denied)
 			snprintf(err, sizeof(err),
 				 "no capture device with card name '%s' (%d video node(s) not accessible: is the user in group video?)",
-				 cf->card, denied);
+				 cf->motion.card, denied);
 		else
-			snprintf(err, sizeof(err), "no capture device with card name '%s'", cf->card);
+			snprintf(err, sizeof(err), "no capture device with card name '%s'", cf->motion.card);
 		cam_fail(c, err, RETRY_S);
 		return -1;
 	}
 	/* colour costs a chroma copy per frame: only for snapshots */
-	if (capture_open(&c->cap, node, cf->width, cf->height, cf->fps,
-			 D.cfg.snapshot_dir[0] != 0, err, sizeof(err))) {
+	if (capture_open(&c->cap, node, cf->motion.width, cf->motion.height, cf->motion.fps,
+			 cam_snapshot_dir(c)[0] != 0, err, sizeof(err))) {
 		cam_fail(c, err, strstr(err, "not a ") ? RETRY_BAD_S : RETRY_S);
 		return -1;
 	}
-	if (cf->mask[0]) {
-		mask = config_load_mask(cf->mask, c->cap.w, c->cap.h, err, sizeof(err));
+	if (cf->motion.mask[0]) {
+		mask = config_load_mask(cf->motion.mask, c->cap.w, c->cap.h, err, sizeof(err));
 		if (!mask) {
 			capture_close(&c->cap);
 			cam_fail(c, err, RETRY_BAD_S);
@@ -313,7 +323,8 @@ static int cam_open(struct cam *c)
 	c->sink.fsync_end = D.json != stdout;
 	c->sink.replay = 0;
 	c->sink.mono_off = 0;
-	c->det = md_new(&cf->p, c->cap.w, c->cap.h, mask, cf->zones, cf->nzones, on_event, c);
+	c->det = md_new(&cf->motion.p, c->cap.w, c->cap.h, mask, cf->motion.zones,
+			cf->motion.nzones, on_event, c);
 	free(mask);
 	/* the peak frame: luma, then the chroma planes when there are any */
 	c->peak = malloc((size_t)c->cap.w * c->cap.h + 2 * (size_t)c->cap.cw * c->cap.ch);
@@ -332,10 +343,10 @@ static int cam_open(struct cam *c)
 	c->id_base = c->id_max;
 	c->have_peak = 0;
 	c->last_err[0] = 0;
-	c->last_frame = c->last_proc = mono_now();
-	log_msg(LOG_PRI_NOTICE, "camera '%s': %s (%s) %dx%d %s, analysing %d fps", cf->name,
+	c->last_frame = c->last_proc = mono_s();
+	log_msg(LOG_NOTICE_P, "camera '%s': %s (%s) %dx%d %s, analysing %d fps", cf->name,
 		node, c->cap.card, c->cap.w, c->cap.h, capture_fourcc_str(c->cap.fourcc, fs),
-		cf->fps);
+		cf->motion.fps);
 	return 0;
 }
 
@@ -346,7 +357,7 @@ static void cam_frames(struct cam *c)
 
 	/* one buffer per poll() wake-up: poll is level-triggered, and a
 	 * DQBUF that would block makes libv4l2 complain on stderr */
-	double t = mono_now();
+	double t = mono_s();
 	struct md_frame_info fi;
 
 	r = capture_read(&c->cap, err, sizeof(err));
@@ -357,12 +368,12 @@ static void cam_frames(struct cam *c)
 		return;
 	}
 	c->last_frame = t;
-	if (t - c->last_proc < 0.9 / c->cfg->fps)
+	if (t - c->last_proc < 0.9 / c->cfg->motion.fps)
 		return;
 	c->last_proc = t;
 	md_frame(c->det, c->cap.luma, c->cap.w, t, &fi);
 	if (daemon_debug)
-		log_msg(LOG_PRI_DEBUG, "camera '%s' t=%.3f noise=%.2f thr=%.1f gain=%.3f off=%.1f area=%.2f%s%s",
+		log_msg(LOG_DEBUG_P, "camera '%s' t=%.3f noise=%.2f thr=%.1f gain=%.3f off=%.1f area=%.2f%s%s",
 			c->cfg->name, t, fi.noise, fi.threshold, fi.gain, fi.offset, fi.area,
 			fi.light_change ? " LIGHT" : "", fi.motion ? " MOTION" : "");
 	if (fi.peak) {
@@ -380,10 +391,10 @@ static int open_json(void)
 	if (D.json && D.json != stdout)
 		fclose(D.json);
 	D.json = stdout;
-	if (D.cfg.log_file[0]) {
-		D.json = fopen(D.cfg.log_file, "a");
+	if (D.cfg.event_log[0]) {
+		D.json = fopen(D.cfg.event_log, "ae");
 		if (!D.json) {
-			log_msg(LOG_PRI_ERR, "log_file %s: %s", D.cfg.log_file, strerror(errno));
+			log_msg(LOG_ERR_P, "event_log %s: %s", D.cfg.event_log, strerror(errno));
 			D.json = stdout;
 			return -1;
 		}
@@ -393,10 +404,12 @@ static int open_json(void)
 
 static void setup_cams(void)
 {
-	D.n = D.cfg.ncams;
+	const struct cam_config *w[MAX_WATCHED];
+
+	D.n = watched(&D.cfg, w);
 	for (int i = 0; i < D.n; i++) {
 		memset(&D.cams[i], 0, sizeof(D.cams[i]));
-		D.cams[i].cfg = &D.cfg.cams[i];
+		D.cams[i].cfg = w[i];
 		D.cams[i].cap.fd = -1;
 		cam_open(&D.cams[i]);
 	}
@@ -422,60 +435,68 @@ static void close_cams(void)
 		fsync(fileno(D.json));
 }
 
+/* SIGHUP: the new configuration is read and checked whole first; a bad
+ * one changes nothing. */
 static void reload(const char *cfgpath)
 {
-	static struct config nc;
+	static char names[MAX_WATCHED][CFG_NAME_LEN];
+	const struct cam_config *w[MAX_WATCHED];
+	int ids[MAX_WATCHED], n = D.n;
+	struct netcam_config nc;
 	char err[1024];
 
-	sd_notify(0, "RELOADING=1");
-	config_init(&nc);
-	if (config_load(&nc, cfgpath, err, sizeof(err)) || daemon_check(&nc, err, sizeof(err))) {
-		log_msg(LOG_PRI_ERR, "reload failed, keeping the running configuration: %s", err);
-		sd_notify(0, "READY=1");
+	notify_systemd("RELOADING=1");
+	if (config_load(cfgpath, &nc, err, sizeof(err)) || daemon_check(&nc, err, sizeof(err))) {
+		log_msg(LOG_ERR_P, "reload failed, keeping the running configuration: %s", err);
+		config_free(&nc);
+		notify_systemd("READY=1");
 		return;
 	}
 	/* event ids go on for cameras that keep their name */
-	static char names[CFG_MAX_CAMERAS][MD_NAME_MAX];
-	int ids[CFG_MAX_CAMERAS], n = D.n;
-
 	for (int i = 0; i < n; i++) {
 		snprintf(names[i], sizeof(names[i]), "%s", D.cams[i].cfg->name);
 		ids[i] = D.cams[i].id_max;
 	}
 	close_cams();
+	config_free(&D.cfg);
 	D.cfg = nc;
+	if (daemon_event_log)
+		snprintf(D.cfg.event_log, sizeof(D.cfg.event_log), "%s", daemon_event_log);
 	open_json();
-	D.n = D.cfg.ncams;
+	D.n = watched(&D.cfg, w);
 	for (int i = 0; i < D.n; i++) {
 		memset(&D.cams[i], 0, sizeof(D.cams[i]));
-		D.cams[i].cfg = &D.cfg.cams[i];
+		D.cams[i].cfg = w[i];
 		D.cams[i].cap.fd = -1;
 		for (int j = 0; j < n; j++)
-			if (!strcmp(names[j], D.cfg.cams[i].name))
+			if (!strcmp(names[j], w[i]->name))
 				D.cams[i].id_max = ids[j];
 		cam_open(&D.cams[i]);
 	}
-	log_msg(LOG_PRI_NOTICE, "configuration reloaded: %d camera(s)", D.n);
-	sd_notify(0, "READY=1");
+	log_msg(LOG_NOTICE_P, "configuration reloaded: %d camera(s)", D.n);
+	notify_systemd("READY=1");
 }
 
-int daemon_run(struct config *cfg, const char *cfgpath)
+int daemon_run(struct netcam_config *cfg, const char *cfgpath)
 {
-	struct pollfd pfd[2 + CFG_MAX_CAMERAS];
+	struct pollfd pfd[2 + MAX_WATCHED];
 	struct udev *udev = NULL;
 	struct udev_monitor *mon = NULL;
 	sigset_t mask;
 	int sfd, running = 1;
 
-	D.cfg = *cfg;
+	D.cfg = *cfg;	/* ours now: reload() frees it */
+	if (daemon_event_log)
+		snprintf(D.cfg.event_log, sizeof(D.cfg.event_log), "%s", daemon_event_log);
 	if (daemon_once) {
-		int bad = 0;
+		const struct cam_config *w[MAX_WATCHED];
+		int bad = 0, n = watched(&D.cfg, w);
 
 		D.json = stdout;
-		for (int i = 0; i < D.cfg.ncams; i++) {
+		for (int i = 0; i < n; i++) {
 			struct cam *c = &D.cams[i];
 
-			c->cfg = &D.cfg.cams[i];
+			c->cfg = w[i];
 			c->cap.fd = -1;
 			if (cam_open(c) == 0) {
 				md_free(c->det);
@@ -497,7 +518,7 @@ int daemon_run(struct config *cfg, const char *cfgpath)
 	signal(SIGPIPE, SIG_IGN);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {
-		log_msg(LOG_PRI_ERR, "signalfd: %s", strerror(errno));
+		log_msg(LOG_ERR_P, "signalfd: %s", strerror(errno));
 		return 1;
 	}
 	udev = udev_new();
@@ -510,17 +531,17 @@ int daemon_run(struct config *cfg, const char *cfgpath)
 		}
 	}
 	if (!mon)
-		log_msg(LOG_PRI_INFO, "no udev monitor; polling for cameras every %.0f s", RETRY_S);
+		log_msg(LOG_INFO_P, "no udev monitor; polling for cameras every %.0f s", RETRY_S);
 	else
-		log_msg(LOG_PRI_INFO, "following camera hotplug through udev");
+		log_msg(LOG_INFO_P, "following camera hotplug through udev");
 	open_json();
 	setup_cams();
-	sd_notify(0, "READY=1");
-	log_msg(LOG_PRI_INFO, "netcam-motion running, %d camera(s)", D.n);
+	notify_systemd("READY=1");
+	log_msg(LOG_INFO_P, "netcam-motion running, %d camera(s)", D.n);
 
 	while (running) {
-		int np = 0, cidx[CFG_MAX_CAMERAS], timeout = 1000;
-		double now = mono_now();
+		int np = 0, cidx[MAX_WATCHED], timeout = 1000;
+		double now = mono_s();
 
 		pfd[np++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 		if (mon)
@@ -533,7 +554,7 @@ int daemon_run(struct config *cfg, const char *cfgpath)
 			}
 		}
 		if (poll(pfd, (nfds_t)np, timeout) < 0 && errno != EINTR) {
-			log_msg(LOG_PRI_ERR, "poll: %s", strerror(errno));
+			log_msg(LOG_ERR_P, "poll: %s", strerror(errno));
 			break;
 		}
 		if (pfd[0].revents & POLLIN) {
@@ -559,7 +580,7 @@ int daemon_run(struct config *cfg, const char *cfgpath)
 				const char *node = udev_device_get_devnode(dev);
 
 				if (daemon_debug)
-					log_msg(LOG_PRI_DEBUG, "udev: %s %s", act ? act : "?",
+					log_msg(LOG_DEBUG_P, "udev: %s %s", act ? act : "?",
 						node ? node : "?");
 
 				for (int i = 0; act && node && i < D.n; i++) {
@@ -576,7 +597,7 @@ int daemon_run(struct config *cfg, const char *cfgpath)
 				udev_device_unref(dev);
 			}
 		}
-		now = mono_now();
+		now = mono_s();
 		expire_hooks(now);
 		for (int i = 0; i < D.n; i++) {
 			struct cam *c = &D.cams[i];
@@ -595,8 +616,8 @@ int daemon_run(struct config *cfg, const char *cfgpath)
 				cam_open(c);
 		}
 	}
-	sd_notify(0, "STOPPING=1");
-	log_msg(LOG_PRI_INFO, "stopping: ending open events");
+	notify_systemd("STOPPING=1");
+	log_msg(LOG_INFO_P, "stopping: ending open events");
 	close_cams();
 	if (D.json && D.json != stdout)
 		fclose(D.json);

@@ -8,21 +8,6 @@
 #include <time.h>
 #include <unistd.h>
 
-int log_quiet;
-
-void log_msg(int prio, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	if (log_quiet && prio > LOG_PRI_WARNING)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "<%d>%s\n", prio, buf);
-}
-
 void iso8601(double wall, char *buf, size_t cap)
 {
 	time_t sec = (time_t)floor(wall);
@@ -104,10 +89,10 @@ void ev_emit(struct ev_sink *s, const struct md_event *ev)
 			fsync(fileno(s->json));
 	}
 	if (!ev->ended)
-		log_msg(LOG_PRI_NOTICE, "camera '%s' zone '%s': motion started (event %d)",
+		log_msg(LOG_NOTICE_P, "camera '%s' zone '%s': motion started (event %d)",
 			s->camera, ev->zone, ev->id);
 	else
-		log_msg(LOG_PRI_NOTICE,
+		log_msg(LOG_NOTICE_P,
 			"camera '%s' zone '%s': motion ended (event %d, %.1f s, peak %.2f%% of area, box %dx%d+%d+%d, %ld frames)",
 			s->camera, ev->zone, ev->id, ev->end_t - ev->start_t,
 			ev->peak_area, ev->bbox.w, ev->bbox.h, ev->bbox.x, ev->bbox.y,

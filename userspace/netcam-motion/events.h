@@ -6,15 +6,8 @@
 #include <stdio.h>
 #include "detect.h"
 
-/* sd-daemon priorities */
-#define LOG_PRI_ERR 3
-#define LOG_PRI_WARNING 4
-#define LOG_PRI_NOTICE 5
-#define LOG_PRI_INFO 6
-#define LOG_PRI_DEBUG 7
+#include "netcam-log.h"
 
-void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-extern int log_quiet;   /* 1: only warnings and errors */
 
 struct ev_sink {
 	FILE *json;         /* NULL: no JSON */

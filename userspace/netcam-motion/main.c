@@ -13,10 +13,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "config.h"
 #include "daemon.h"
 #include "detect.h"
 #include "events.h"
+#include "netcam-config.h"
 #include "y4m.h"
 
 #define VERSION "0.1"
@@ -24,12 +24,13 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: netcam-motion -c CONFIG          watch the cameras of CONFIG\n"
-		"       netcam-motion --check-config -c CONFIG\n"
+		"usage: netcam-motion [-c CONFIG]        watch the cameras of CONFIG\n"
+		"       netcam-motion --check-config [-c CONFIG]\n"
 		"       netcam-motion --replay CLIP.y4m [--camera-config CONFIG [--camera NAME]]\n"
 		"                     [--log FILE] [--debug]\n"
 		"options:\n"
-		"  -c, --config FILE         daemon configuration (INI)\n"
+		"  -c, --config FILE         configuration, netcam.conf(5) (default\n"
+		"                            " NETCAM_CONFIG_PATH " and its conf.d/)\n"
 		"  -r, --replay FILE         run the detector on a YUV4MPEG2 clip ('-': stdin),\n"
 		"                            as fast as possible; JSON lines to stdout\n"
 		"      --camera-config FILE  take detection settings from this config\n"
@@ -55,7 +56,7 @@ static void replay_cb(void *ctx, const struct md_event *ev)
 	ev_emit(&r->sink, ev);
 }
 
-static int replay(const char *clip, const struct camera_cfg *cam,
+static int replay(const char *clip, const struct cam_config *cam,
 		  const char *logpath, int debug)
 {
 	struct replay_ctx rc = { { 0 } };
@@ -67,13 +68,13 @@ static int replay(const char *clip, const struct camera_cfg *cam,
 	int r, ret = 0;
 
 	if (y4m_open(&y, clip, err, sizeof(err))) {
-		log_msg(LOG_PRI_ERR, "%s", err);
+		log_msg(LOG_ERR_P, "%s", err);
 		return 1;
 	}
-	if (cam->mask[0]) {
-		mask = config_load_mask(cam->mask, y.w, y.h, err, sizeof(err));
+	if (cam->motion.mask[0]) {
+		mask = config_load_mask(cam->motion.mask, y.w, y.h, err, sizeof(err));
 		if (!mask) {
-			log_msg(LOG_PRI_ERR, "camera '%s': mask %s", cam->name, err);
+			log_msg(LOG_ERR_P, "camera '%s': mask %s", cam->name, err);
 			y4m_close(&y);
 			return 2;
 		}
@@ -87,7 +88,7 @@ static int replay(const char *clip, const struct camera_cfg *cam,
 	if (logpath) {
 		rc.sink.json = fopen(logpath, "a");
 		if (!rc.sink.json) {
-			log_msg(LOG_PRI_ERR, "%s: %s", logpath, strerror(errno));
+			log_msg(LOG_ERR_P, "%s: %s", logpath, strerror(errno));
 			free(mask);
 			y4m_close(&y);
 			return 1;
@@ -96,9 +97,10 @@ static int replay(const char *clip, const struct camera_cfg *cam,
 	} else {
 		rc.sink.json = stdout;
 	}
-	d = md_new(&cam->p, y.w, y.h, mask, cam->zones, cam->nzones, replay_cb, &rc);
+	d = md_new(&cam->motion.p, y.w, y.h, mask, cam->motion.zones, cam->motion.nzones,
+		   replay_cb, &rc);
 	if (!d) {
-		log_msg(LOG_PRI_ERR, "%s: cannot set up the detector for %dx%d frames",
+		log_msg(LOG_ERR_P, "%s: cannot set up the detector for %dx%d frames",
 			clip, y.w, y.h);
 		ret = 1;
 		goto out;
@@ -116,10 +118,10 @@ static int replay(const char *clip, const struct camera_cfg *cam,
 	}
 	md_flush(d);
 	if (r < 0) {
-		log_msg(LOG_PRI_ERR, "%s: %s", clip, err);
+		log_msg(LOG_ERR_P, "%s: %s", clip, err);
 		ret = 1;
 	} else if (y.frames == 0) {
-		log_msg(LOG_PRI_ERR, "%s: no frames", clip);
+		log_msg(LOG_ERR_P, "%s: no frames", clip);
 		ret = 1;
 	}
 out:
@@ -153,7 +155,7 @@ int main(int argc, char **argv)
 	const char *cfgpath = NULL, *clip = NULL, *camcfg = NULL, *camname = NULL;
 	const char *logpath = NULL;
 	int c, debug = 0, check = 0;
-	static struct config cfg;
+	static struct netcam_config cfg;
 	char err[1024];
 
 	while ((c = getopt_long(argc, argv, "c:r:l:qh", opts, NULL)) != -1) {
@@ -163,7 +165,7 @@ int main(int argc, char **argv)
 		case O_CAMCFG: camcfg = optarg; break;
 		case O_CAMERA: camname = optarg; break;
 		case 'l': logpath = optarg; break;
-		case 'q': log_quiet = 1; break;
+		case 'q': log_max_level = LOG_WARN_P; break;
 		case O_DEBUG: debug = 1; daemon_debug = 1; break;
 		case O_CHECK: check = 1; break;
 		case O_ONCE: daemon_once = 1; break;
@@ -177,55 +179,53 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	config_init(&cfg);
 	if (clip) {
-		struct camera_cfg def, *cam = &def;
+		static struct cam_config def;
+		const struct cam_config *cam = &def;
 
 		if (cfgpath && !camcfg)
 			camcfg = cfgpath;
 		memset(&def, 0, sizeof(def));
 		strcpy(def.name, "replay");
-		def.p = cfg.defaults;
+		md_params_default(&def.motion.p);
 		if (camcfg) {
-			if (config_load(&cfg, camcfg, err, sizeof(err))) {
-				log_msg(LOG_PRI_ERR, "%s", err);
+			if (config_load(camcfg, &cfg, err, sizeof(err))) {
+				log_msg(LOG_ERR_P, "%s", err);
 				return 2;
 			}
-			def.p = cfg.defaults;
+			def.motion.p = cfg.motion_defaults;
 			if (camname) {
-				cam = NULL;
-				for (int i = 0; i < cfg.ncams; i++)
-					if (!strcmp(cfg.cams[i].name, camname))
-						cam = &cfg.cams[i];
+				cam = config_find(&cfg, camname);
 				if (!cam) {
-					log_msg(LOG_PRI_ERR, "%s: no [camera %s] section", camcfg, camname);
+					log_msg(LOG_ERR_P, "%s: no [%s] section", camcfg, camname);
 					return 2;
 				}
-			} else if (cfg.ncams) {
-				cam = &cfg.cams[0];
+			} else if (cfg.num_cameras) {
+				cam = &cfg.cameras[0];
 			}
 		} else if (camname) {
-			strncpy(def.name, camname, sizeof(def.name) - 1);
+			snprintf(def.name, sizeof(def.name), "%s", camname);
 		}
 		return replay(clip, cam, logpath, debug);
 	}
-	if (!cfgpath) {
-		usage(stderr);
-		return 2;
-	}
-	if (config_load(&cfg, cfgpath, err, sizeof(err))) {
-		log_msg(LOG_PRI_ERR, "%s", err);
+	if (!cfgpath)
+		cfgpath = NETCAM_CONFIG_PATH;
+	if (config_load(cfgpath, &cfg, err, sizeof(err))) {
+		log_msg(LOG_ERR_P, "%s", err);
 		return 2;
 	}
 	if (daemon_check(&cfg, err, sizeof(err))) {
-		log_msg(LOG_PRI_ERR, "%s", err);
+		log_msg(LOG_ERR_P, "%s", err);
 		return 2;
 	}
 	if (check) {
-		printf("%s: ok, %d camera(s)\n", cfgpath, cfg.ncams);
+		int n = 0;
+
+		for (int i = 0; i < cfg.num_cameras; i++)
+			n += cfg.cameras[i].motion.enabled;
+		printf("%s: ok, %d camera(s)\n", cfgpath, n);
 		return 0;
 	}
-	if (logpath)
-		snprintf(cfg.log_file, sizeof(cfg.log_file), "%s", logpath);
+	daemon_event_log = logpath;
 	return daemon_run(&cfg, cfgpath);
 }

@@ -1,58 +1,67 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * netcamctl: list and remove netcam cameras.
+ * netcamctl: manage netcam cameras.
  *
- *   netcamctl list            one line per camera, then one per node
+ *   netcamctl list            one line per camera and its nodes
  *   netcamctl remove NAME     remove a camera and its nodes
+ *   netcamctl add NAME URL    configure a camera (conf.d/NAME.conf)
+ *   netcamctl check           validate the configuration
  *
  * Exit status: 0 success, 1 error (no /dev/netcam, no such camera),
- * 2 usage error.
+ * 2 usage or configuration error.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
+#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
-#include <linux/netcam.h>
+#include "netcam-client.h"
+#include "netcam-config.h"
+#include "netcam-util.h"
+#include "netcamctl.h"
 
 static int usage(FILE *f, int rc)
 {
-	fprintf(f, "usage: netcamctl list\n"
+	fprintf(f, "usage: netcamctl [-c FILE] list\n"
 		   "       netcamctl remove NAME\n"
-		   "exit status: 0 success, 1 error, 2 usage error\n");
+		   "       netcamctl [-c FILE] add NAME URL [--label LABEL] [--nodes N] [--no-motion]\n"
+		   "       netcamctl [-c FILE] check\n"
+		   "  -c, --config FILE  configuration (default " NETCAM_CONFIG_PATH ")\n"
+		   "exit status: 0 success, 1 error, 2 usage or configuration error\n");
 	return rc;
 }
 
-static int do_list(int ctl)
+static int open_control(void)
 {
-	struct netcam_camera_info *cams = NULL;
-	struct netcam_list req;
-	uint32_t cap = 16;
+	int ctl = netcam_open_control();
 
-	for (;;) {
-		free(cams);
-		cams = calloc(cap, sizeof(*cams));
-		if (!cams)
-			return 1;
-		memset(&req, 0, sizeof(req));
-		req.capacity = cap;
-		req.cameras_ptr = (uintptr_t)cams;
-		if (ioctl(ctl, NETCAM_IOC_LIST, &req) < 0) {
-			fprintf(stderr, "netcamctl: NETCAM_IOC_LIST: %s\n", strerror(errno));
-			free(cams);
-			return 1;
-		}
-		if (req.count <= cap)
-			break;
-		cap = req.count;
+	if (ctl < 0)
+		fprintf(stderr, "netcamctl: %s: %s%s\n", NETCAM_CONTROL_PATH, strerror(errno),
+			errno == ENOENT ? " (is netcam.ko loaded? modprobe netcam)" :
+			errno == EACCES ? " (root or the netcam group)" : "");
+	return ctl;
+}
+
+static int do_list(void)
+{
+	struct netcam_camera_info *cams;
+	size_t count;
+	int ctl = open_control();
+
+	if (ctl < 0)
+		return NETCAM_EXIT_RUNTIME;
+	if (netcam_list(ctl, &cams, &count) < 0) {
+		fprintf(stderr, "netcamctl: NETCAM_IOC_LIST: %s\n", strerror(errno));
+		close(ctl);
+		return NETCAM_EXIT_RUNTIME;
 	}
+	close(ctl);
 	printf("%-20s %-24s %-8s %-9s %s\n", "CAMERA", "LABEL", "HELPER", "SIGNAL", "NODES");
-	for (uint32_t i = 0; i < req.count; i++) {
+	for (size_t i = 0; i < count; i++) {
 		const struct netcam_camera_info *c = &cams[i];
 		char label[NETCAM_LABEL_LEN + 3];
 
@@ -66,48 +75,83 @@ static int do_list(int ctl)
 		printf("\n");
 	}
 	free(cams);
-	return 0;
+	return NETCAM_EXIT_OK;
 }
 
-static int do_remove(int ctl, const char *name)
+static int do_remove(const char *name)
 {
-	struct netcam_remove req;
+	int ctl, rc = NETCAM_EXIT_OK;
 
-	memset(&req, 0, sizeof(req));
-	if (strlen(name) >= sizeof(req.name)) {
-		fprintf(stderr, "netcamctl: camera name '%s' is too long\n", name);
-		return 2;
+	if (!config_valid_name(name)) {
+		fprintf(stderr, "netcamctl: '%s' is not a camera name (1..%d of A-Z a-z 0-9 . _ -)\n",
+			name, CFG_NAME_LEN - 1);
+		return NETCAM_EXIT_CONFIG;
 	}
-	memcpy(req.name, name, strlen(name));
-	if (ioctl(ctl, NETCAM_IOC_REMOVE, &req) < 0) {
+	ctl = open_control();
+	if (ctl < 0)
+		return NETCAM_EXIT_RUNTIME;
+	if (netcam_remove(ctl, name) < 0) {
 		fprintf(stderr, "netcamctl: remove '%s': %s\n", name,
 			errno == ENOENT ? "no such camera" : strerror(errno));
-		return 1;
+		rc = NETCAM_EXIT_RUNTIME;
+	} else {
+		printf("removed camera '%s'\n", name);
 	}
-	printf("removed camera '%s'\n", name);
-	return 0;
+	close(ctl);
+	return rc;
+}
+
+static int do_check(const char *path)
+{
+	struct netcam_config cfg;
+	int netcams = 0;
+	char err[1024];
+
+	if (config_load(path, &cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "netcamctl: %s\n", err);
+		return NETCAM_EXIT_CONFIG;
+	}
+	for (int i = 0; i < cfg.num_cameras; i++)
+		netcams += config_is_netcam(&cfg.cameras[i]);
+	printf("%s: %d file(s), %d netcam camera(s), %d other device(s): OK\n", path,
+	       cfg.num_files, netcams, cfg.num_cameras - netcams);
+	config_free(&cfg);
+	return NETCAM_EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
-	int ctl, rc;
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config_path = NETCAM_CONFIG_PATH, *cmd;
+	int opt;
 
-	if (argc < 2)
-		return usage(stderr, 2);
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
-		return usage(stdout, 0);
-	if (!strcmp(argv[1], "list") && argc == 2) {
-		ctl = open("/dev/netcam", O_RDONLY | O_CLOEXEC);
-	} else if (!strcmp(argv[1], "remove") && argc == 3) {
-		ctl = open("/dev/netcam", O_RDWR | O_CLOEXEC);
-	} else {
-		return usage(stderr, 2);
+	/* "+": options after the command are the command's own. */
+	while ((opt = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': config_path = optarg; break;
+		case 'h': return usage(stdout, NETCAM_EXIT_OK);
+		default: return usage(stderr, NETCAM_EXIT_CONFIG);
+		}
 	}
-	if (ctl < 0) {
-		fprintf(stderr, "netcamctl: cannot open /dev/netcam: %s\n", strerror(errno));
-		return 1;
-	}
-	rc = argv[1][0] == 'l' ? do_list(ctl) : do_remove(ctl, argv[2]);
-	close(ctl);
-	return rc;
+	if (optind >= argc)
+		return usage(stderr, NETCAM_EXIT_CONFIG);
+	cmd = argv[optind];
+	argc -= optind;
+	argv += optind;
+	if (!strcmp(cmd, "list") && argc == 1)
+		return do_list();
+	if (!strcmp(cmd, "remove") && argc == 2)
+		return do_remove(argv[1]);
+	if (!strcmp(cmd, "check") && argc == 1)
+		return do_check(config_path);
+	if (!strcmp(cmd, "add"))
+		return netcamctl_add(config_path, argc, argv);
+	if (!strcmp(cmd, "help"))
+		return usage(stdout, NETCAM_EXIT_OK);
+	fprintf(stderr, "netcamctl: unknown command or wrong arguments: '%s'\n", cmd);
+	return usage(stderr, NETCAM_EXIT_CONFIG);
 }

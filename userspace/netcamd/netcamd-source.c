@@ -6,7 +6,8 @@
  * session; sessions are retried with capped exponential backoff. */
 #define _GNU_SOURCE
 #include "netcamd-source.h"
-#include "netcamd-log.h"
+#include "netcamd-ffmpeg-log.h"
+#include "netcam-util.h"
 
 #include <errno.h>
 #include <math.h>
@@ -24,6 +25,17 @@
 
 #define NS 1000000000ULL
 
+
+/* FFmpeg 6.1 moved AVFrame.key_frame (deprecated, gone in 8) into
+ * AVFrame.flags; Debian 12 has 5.1, Debian 13 7.1. */
+static bool frame_is_key(const AVFrame *f)
+{
+#ifdef AV_FRAME_FLAG_KEY
+	return f->flags & AV_FRAME_FLAG_KEY;
+#else
+	return f->key_frame;
+#endif
+}
 static const char *const state_names[] = {
 	[SOURCE_IDLE] = "idle", [SOURCE_CONNECTING] = "connecting",
 	[SOURCE_STREAMING] = "streaming", [SOURCE_RETRYING] = "retrying",
@@ -583,7 +595,7 @@ reopen:
 		while (avcodec_receive_frame(dc, fr) == 0) {
 			bool corrupt = (fr->flags & AV_FRAME_FLAG_CORRUPT) ||
 				       fr->decode_error_flags;
-			bool key = fr->key_frame || fr->pict_type == AV_PICTURE_TYPE_I ||
+			bool key = frame_is_key(fr) || fr->pict_type == AV_PICTURE_TYPE_I ||
 				   is_mjpeg;
 
 			if (corrupt) {

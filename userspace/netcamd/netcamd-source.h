@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "netcamd-config.h"
+#include "netcam-config.h"
 #include "netcamd-modes.h"
 
 struct AVFrame;

@@ -29,8 +29,6 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,18 +40,19 @@
 #include <libavutil/imgutils.h>
 #include <libswscale/swscale.h>
 
-#ifdef HAVE_LIBSYSTEMD
-#include <systemd/sd-daemon.h>
-#endif
-
-#include "netcamd-config.h"
-#include "netcamd-log.h"
+#include "netcam-client.h"
+#include "netcam-config.h"
+#include "netcam-util.h"
+#include "netcamd-ffmpeg-log.h"
 #include "netcamd-modes.h"
 #include "netcamd-source.h"
 
-#define DEFAULT_CONFIG "/etc/netcamd/netcamd.conf"
-#define EXIT_RUNTIME 1
-#define EXIT_CONFIG 2
+#define DEFAULT_CONFIG NETCAM_CONFIG_PATH
+#define EXIT_STOPPED NETCAM_EXIT_OK
+#define EXIT_RUNTIME NETCAM_EXIT_RUNTIME
+#define EXIT_CONFIG NETCAM_EXIT_CONFIG
+/* Restart me to apply a changed configuration (RestartForceExitStatus=). */
+#define EXIT_RESTART 3
 #define NS 1000000000ULL
 
 struct node_out {
@@ -69,16 +68,6 @@ struct node_out {
 	bool warned;
 };
 
-static void fourcc_str(uint32_t f, char out[5])
-{
-	for (int i = 0; i < 4; i++) {
-		char c = (char)((f >> (8 * i)) & 0xff);
-
-		out[i] = c >= 0x20 && c < 0x7f ? c : '?';
-	}
-	out[4] = 0;
-}
-
 static enum AVPixelFormat av_format_of(uint32_t fourcc)
 {
 	switch (fourcc) {
@@ -90,46 +79,6 @@ static enum AVPixelFormat av_format_of(uint32_t fourcc)
 	}
 }
 
-/* ---- systemd notification (libsystemd when built with it) ---- */
-static void notify_systemd(const char *msg)
-{
-#ifdef HAVE_LIBSYSTEMD
-	sd_notify(0, msg);
-#else
-	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	size_t len;
-	int fd;
-
-	if (!path || (path[0] != '/' && path[0] != '@') ||
-	    strlen(path) >= sizeof(sa.sun_path))
-		return;
-	len = strlen(path);
-	memcpy(sa.sun_path, path, len);
-	if (sa.sun_path[0] == '@')
-		sa.sun_path[0] = 0;
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return;
-	if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa,
-		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) < 0) {
-		/* nothing to do: systemd is not listening */
-	}
-	close(fd);
-#endif
-}
-
-static uint64_t watchdog_interval_ns(void)
-{
-	const char *usec = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
-
-	if (!usec)
-		return 0;
-	if (pid && (pid_t)atol(pid) != getpid())
-		return 0;
-	return (uint64_t)strtoull(usec, NULL, 10) * 1000ULL / 2;
-}
-
 /* ---- privileges ---- */
 static int drop_privileges(const char *user)
 {
@@ -138,7 +87,7 @@ static int drop_privileges(const char *user)
 	if (geteuid() != 0)
 		return 0;	/* already unprivileged */
 	if (!user[0])
-		user = getpwnam("netcamd") ? "netcamd" : "nobody";
+		user = getpwnam("netcam") ? "netcam" : "nobody";
 	if (!strcmp(user, "root")) {
 		log_warn("running as root (user = root in the configuration)");
 		return 0;
@@ -166,25 +115,6 @@ static int drop_privileges(const char *user)
 }
 
 /* ---- /dev/netcam ---- */
-static int find_camera(int ctl, const char *name, struct netcam_camera_info *out)
-{
-	struct netcam_camera_info info[64];
-	struct netcam_list req;
-
-	memset(&req, 0, sizeof(req));
-	memset(info, 0, sizeof(info));
-	req.capacity = 64;
-	req.cameras_ptr = (uintptr_t)info;
-	if (ioctl(ctl, NETCAM_IOC_LIST, &req) < 0)
-		return -1;
-	for (uint32_t i = 0; i < req.count && i < 64; i++)
-		if (!strncmp(info[i].name, name, sizeof(info[i].name))) {
-			*out = info[i];
-			return 1;
-		}
-	return 0;
-}
-
 static int create_camera(int ctl, const struct cam_config *cam,
 			 const struct netcam_mode *modes, int num_modes,
 			 int *reattached)
@@ -192,18 +122,86 @@ static int create_camera(int ctl, const struct cam_config *cam,
 	struct netcam_create req;
 
 	memset(&req, 0, sizeof(req));
-	memcpy(req.name, cam->name, strlen(cam->name));
-	memcpy(req.label, cam->label, strlen(cam->label));
+	copy_fixed(req.name, sizeof(req.name), cam->name);
+	copy_fixed(req.label, sizeof(req.label), cam->label);
 	req.num_nodes = (uint32_t)cam->num_nodes;
 	req.num_modes = (uint32_t)num_modes;
 	req.modes_ptr = (uintptr_t)modes;
 	for (int i = 0; i < cam->num_nodes; i++)
-		memcpy(req.nodes[i].label, cam->node_labels[i],
-		       strlen(cam->node_labels[i]));
-	if (ioctl(ctl, NETCAM_IOC_CREATE, &req) < 0)
+		copy_fixed(req.nodes[i].label, sizeof(req.nodes[i].label),
+			   cam->node_labels[i]);
+	if (netcam_create(ctl, &req) < 0)
 		return -1;
 	*reattached = !!(req.flags_out & NETCAM_CREATE_REATTACHED);
 	return req.fd;
+}
+
+/* ---- reload ---- */
+
+/* A camera without a label is shown by its name. */
+static struct cam_config *default_label(struct cam_config *cam)
+{
+	if (!cam->label[0])
+		snprintf(cam->label, sizeof(cam->label), "%s", cam->name);
+	return cam;
+}
+
+/* The settings that make this camera's netcamd: a change in any of them is
+ * applied by a restart; motion settings and others are not netcamd's. */
+static bool same_source(const struct cam_config *a, const struct cam_config *b)
+{
+	return !strcmp(a->label, b->label) && !strcmp(a->url, b->url) &&
+		!strcmp(a->username, b->username) &&
+		!strcmp(a->password, b->password) &&
+		!strcmp(a->password_file, b->password_file) &&
+		a->type == b->type && a->transport == b->transport &&
+		a->num_nodes == b->num_nodes &&
+		!memcmp(a->node_labels, b->node_labels, sizeof(a->node_labels)) &&
+		a->always_on == b->always_on && a->max_fps == b->max_fps &&
+		a->width == b->width && a->height == b->height && a->fps == b->fps &&
+		a->codec_mjpeg == b->codec_mjpeg &&
+		a->connect_timeout == b->connect_timeout &&
+		a->read_timeout == b->read_timeout &&
+		a->stall_timeout == b->stall_timeout &&
+		a->backoff_min == b->backoff_min && a->backoff_max == b->backoff_max &&
+		a->linger == b->linger && a->snapshot_interval == b->snapshot_interval;
+}
+
+/* SIGHUP: read the whole configuration again.  A bad file changes nothing;
+ * a change to this camera's settings is applied by exiting with
+ * EXIT_RESTART, which netcamd@.service restarts at once (the nodes stay,
+ * apps see a short no-signal).  -1 to keep running, else the exit status. */
+static int reload(const char *path, const struct cam_config *cam)
+{
+	struct netcam_config cfg;
+	struct cam_config *now;
+	char err[1024];
+	int rc = -1;
+
+	notify_systemd("RELOADING=1");
+	if (config_load(path, &cfg, err, sizeof(err)) < 0) {
+		log_err("reload: %s; keeping the running configuration", err);
+		goto out;
+	}
+	now = config_find(&cfg, cam->name);
+	if (!now || !config_is_netcam(now)) {
+		log_notice("reload: camera '%s' is no longer in %s: stopping (its nodes stay until netcamctl remove %s)",
+			   cam->name, path, cam->name);
+		rc = EXIT_STOPPED;
+	} else if (config_read_password_file(now, err, sizeof(err)) < 0) {
+		log_err("reload: %s; keeping the running configuration", err);
+	} else if (!same_source(cam, default_label(now))) {
+		log_notice("reload: camera '%s' changed: restarting to apply it", cam->name);
+		rc = EXIT_RESTART;
+	} else {
+		log_info("reload: no change for camera '%s'", cam->name);
+	}
+	log_max_level = cfg.log_level > log_max_level ? cfg.log_level : log_max_level;
+	config_free(&cfg);
+out:
+	if (rc < 0)
+		notify_systemd("READY=1");
+	return rc;
 }
 
 /* ---- per-node output ---- */
@@ -318,7 +316,7 @@ static int feed_node(int feed, struct node_out *n, const AVFrame *f,
 	fr.height = st->height;
 	fr.bytesused = (uint32_t)size;
 	fr.data_ptr = (uintptr_t)data;
-	if (ioctl(feed, NETCAM_IOC_FEED_FRAME, &fr) == 0) {
+	if (netcam_feed_frame(feed, &fr) == 0) {
 		n->fed++;
 		return 0;
 	}
@@ -361,9 +359,9 @@ static void apply_event(struct node_out *n, const struct netcam_event *ev)
 	n->known = true;
 }
 
-static volatile int stop_signal;
 
-static int run(int feed, struct source *src, const struct cam_config *cam)
+static int run(int feed, struct source *src, const struct cam_config *cam,
+	       const char *config_path)
 {
 	struct node_out nodes[NETCAM_MAX_NODES];
 	AVFrame *frame = av_frame_alloc();
@@ -425,7 +423,14 @@ static int run(int feed, struct source *src, const struct cam_config *cam)
 		if (pfd[2].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
-			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			if (read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si)) {
+				/* spurious wake-up */
+			} else if (si.ssi_signo == SIGHUP) {
+				status = reload(config_path, cam);
+				if (status >= 0)
+					break;
+				status = 0;
+			} else {
 				log_info("signal %u: stopping (nodes stay; a restarted netcamd re-attaches)",
 					 si.ssi_signo);
 				break;
@@ -473,11 +478,7 @@ static int run(int feed, struct source *src, const struct cam_config *cam)
 		want_signal = st == SOURCE_STREAMING || st == SOURCE_IDLE ?
 			NETCAM_SIGNAL_PRESENT : NETCAM_SIGNAL_LOST;
 		if (want_signal != signal_state) {
-			struct netcam_signal sig;
-
-			memset(&sig, 0, sizeof(sig));
-			sig.state = want_signal;
-			if (ioctl(feed, NETCAM_IOC_SET_SIGNAL, &sig) < 0) {
+			if (netcam_set_signal(feed, want_signal == NETCAM_SIGNAL_PRESENT) < 0) {
 				if (errno == ENODEV) {
 					log_notice("camera removed: exiting");
 					break;
@@ -533,10 +534,11 @@ static void usage(FILE *f)
 		"  -c, --config FILE  configuration (default " DEFAULT_CONFIG ")\n"
 		"  -n, --camera NAME  the [NAME] section to run\n"
 		"  -u, --user USER    account to switch to after opening /dev/netcam\n"
-		"                     (default: [global] user, else netcamd, else nobody)\n"
+		"                     (default: [global] user, else netcam, else nobody)\n"
 		"  -v, --verbose      debug logging (also FFmpeg's messages)\n"
 		"      --check        validate the configuration and exit\n"
-		"exit status: 0 stopped or camera removed, 1 run-time error, 2 usage or configuration error\n");
+		"exit status: 0 stopped or camera removed, 1 run-time error, 2 usage or configuration error,\n"
+		"             3 configuration changed (SIGHUP): restart to apply it\n");
 }
 
 int main(int argc, char **argv)
@@ -551,7 +553,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_path = DEFAULT_CONFIG, *name = NULL, *user = NULL;
-	struct netcamd_config cfg;
+	struct netcam_config cfg;
 	struct netcam_mode modes[NETCAM_MAX_MODES];
 	struct netcam_camera_info info;
 	struct netcam_version ver;
@@ -584,18 +586,29 @@ int main(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	if (check && !name) {
-		for (int i = 0; i < cfg.num_cameras; i++)
+		int netcams = 0;
+
+		for (int i = 0; i < cfg.num_cameras; i++) {
+			if (!config_is_netcam(&cfg.cameras[i]))
+				continue;
+			netcams++;
 			if (config_read_password_file(&cfg.cameras[i], err, sizeof(err)) < 0) {
 				fprintf(stderr, "<3>netcamd: %s\n", err);
 				return EXIT_CONFIG;
 			}
-		printf("%s: %d camera(s), configuration OK\n", config_path, cfg.num_cameras);
+		}
+		printf("%s: %d camera(s), configuration OK\n", config_path, netcams);
 		return 0;
 	}
 	cam = config_find(&cfg, name);
 	if (!cam) {
 		fprintf(stderr, "<3>netcamd: %s: no camera '%s' (no [%s] section)\n",
 			config_path, name, name);
+		return EXIT_CONFIG;
+	}
+	if (!config_is_netcam(cam)) {
+		fprintf(stderr, "<3>netcamd: %s:%d: camera '%s': no url (a section for netcam-motion only)\n",
+			cam->file, cam->line, name);
 		return EXIT_CONFIG;
 	}
 	if (config_read_password_file(cam, err, sizeof(err)) < 0) {
@@ -606,10 +619,10 @@ int main(int argc, char **argv)
 		printf("%s: camera '%s': configuration OK\n", config_path, name);
 		return 0;
 	}
-	if (!cam->label[0])
-		snprintf(cam->label, sizeof(cam->label), "%s", cam->name);
+	default_label(cam);
 	snprintf(prefix, sizeof(prefix), "netcamd[%s]", cam->name);
 	log_set_prefix(prefix);
+	log_set_camera(cam->name);
 	log_max_level = verbose ? LOG_DEBUG_P : cfg.log_level;
 	log_add_secret(cam->password);
 	log_hook_ffmpeg();
@@ -623,14 +636,13 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	ctl = open("/dev/netcam", O_RDWR | O_CLOEXEC);
+	ctl = netcam_open_control();
 	if (ctl < 0) {
 		log_err("cannot open /dev/netcam: %s (is netcam.ko loaded? root or the netcam group?)",
 			strerror(errno));
 		return EXIT_RUNTIME;
 	}
-	memset(&ver, 0, sizeof(ver));
-	if (ioctl(ctl, NETCAM_IOC_VERSION, &ver) < 0 || ver.major != NETCAM_VERSION_MAJOR) {
+	if (netcam_check_version(ctl, 0, &ver) < 0) {
 		log_err("/dev/netcam speaks version %u.%u; netcamd needs %d.x",
 			ver.major, ver.minor, NETCAM_VERSION_MAJOR);
 		return EXIT_RUNTIME;
@@ -643,7 +655,7 @@ int main(int argc, char **argv)
 	}
 
 	memset(&info, 0, sizeof(info));
-	if (find_camera(ctl, cam->name, &info) > 0) {
+	if (netcam_find(ctl, cam->name, &info) > 0) {
 		if (info.flags & NETCAM_CAMERA_FEED_ATTACHED) {
 			log_err("camera '%s' is already fed by another helper", cam->name);
 			return EXIT_RUNTIME;
@@ -710,7 +722,7 @@ int main(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	memset(&info, 0, sizeof(info));
-	find_camera(ctl, cam->name, &info);
+	netcam_find(ctl, cam->name, &info);
 	close(ctl);
 	if (reattached)
 		log_notice("camera '%s' re-attached: %u node(s), kept as created",
@@ -721,7 +733,7 @@ int main(int argc, char **argv)
 	for (uint32_t i = 0; i < info.num_nodes && i < NETCAM_MAX_NODES; i++)
 		log_notice("node %u: /dev/video%d", i, info.video_nr[i]);
 	{
-		int status = run(feed, &src, cam);
+		int status = run(feed, &src, cam, config_path);
 
 		close(feed);
 		source_destroy(&src);

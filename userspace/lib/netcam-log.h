@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* netcamd: logging with sd-daemon priority prefixes, URL redaction and a
- * scrubber that keeps registered secrets out of every log line. */
-#ifndef NETCAMD_LOG_H
-#define NETCAMD_LOG_H
+/*
+ * netcam user space: logging with sd-daemon priorities (journald entries
+ * with fields where libsystemd is there), URL redaction and a scrubber that
+ * keeps registered secrets out of every log line.  Thread-safe.
+ */
+#ifndef NETCAM_LOG_H
+#define NETCAM_LOG_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 #define LOG_ERR_P	3
 #define LOG_WARN_P	4
@@ -15,7 +17,11 @@
 
 extern int log_max_level;	/* messages above this priority are dropped */
 
+/* "netcamd[front-door]": stderr lines read "<6>PREFIX: text"; "" (the
+ * default) prints "<6>text". */
 void log_set_prefix(const char *prefix);
+/* The camera a program serves, as the journal field NETCAM_CAMERA. */
+void log_set_camera(const char *name);
 void log_msg(int prio, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 #define log_err(...)	log_msg(LOG_ERR_P, __VA_ARGS__)
@@ -23,6 +29,9 @@ void log_msg(int prio, const char *fmt, ...)
 #define log_notice(...)	log_msg(LOG_NOTICE_P, __VA_ARGS__)
 #define log_info(...)	log_msg(LOG_INFO_P, __VA_ARGS__)
 #define log_debug(...)	log_msg(LOG_DEBUG_P, __VA_ARGS__)
+
+/* "err", "warning", "notice", "info", "debug" -> 3..7; -1 if none. */
+int log_level_from_name(const char *name);
 
 /* Register a secret: every later log line has each occurrence of it (and
  * of its percent-encoded form) replaced by "***". Up to 8 secrets. */
@@ -38,20 +47,5 @@ void url_redact(const char *url, char *out, size_t out_size);
 /* Percent-encode s for the userinfo part of a URL. 0, or -1 if out is
  * too small. */
 int url_encode_userinfo(const char *s, char *out, size_t out_size);
-
-/* Route FFmpeg's own log messages through log_msg (scrubbed). */
-void log_hook_ffmpeg(void);
-/* The newest error-level FFmpeg message of this thread ("" if none). */
-const char *log_last_ffmpeg_error(void);
-void log_clear_ffmpeg_error(void);
-
-uint64_t mono_ns(void);
-
-/* Backoff delay in seconds before retry number attempt (0-based):
- * min * 2^attempt capped at max, times a jitter factor in [0.8, 1.2]
- * given as jitter01 in [0, 1). Exposed for unit tests. */
-double source_backoff(double min, double max, unsigned int attempt,
-		      double jitter01);
-
 
 #endif

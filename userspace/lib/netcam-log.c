@@ -1,40 +1,67 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* netcamd: logging, redaction, secret scrubbing. */
+/*
+ * netcam user space: one logger for every program.
+ *
+ * Under systemd each line goes to the journal: with libsystemd as a journal
+ * entry with fields (PRIORITY, SYSLOG_IDENTIFIER, NETCAM_CAMERA), else as a
+ * stderr line with an sd-daemon "<N>" priority prefix, which journald reads
+ * the same way.  Registered secrets never reach either.
+ */
 #define _GNU_SOURCE
-#include "netcamd-log.h"
+#include "netcam-log.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
+#include <sys/stat.h>
 
-#ifdef NETCAMD_WITH_FFMPEG
-#include <libavutil/log.h>
+#ifdef HAVE_LIBSYSTEMD
+#include <systemd/sd-journal.h>
 #endif
 
 int log_max_level = LOG_INFO_P;
 
 #define MAX_SECRETS 8
 static char *secrets[MAX_SECRETS * 2];
-static char log_prefix[64] = "netcamd";
+static char log_prefix[64];
+static char log_camera[64];
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-
-uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 void log_set_prefix(const char *prefix)
 {
 	snprintf(log_prefix, sizeof(log_prefix), "%s", prefix);
 }
+
+void log_set_camera(const char *name)
+{
+	snprintf(log_camera, sizeof(log_camera), "%s", name ? name : "");
+}
+
+#ifdef HAVE_LIBSYSTEMD
+/* stderr is the journal when $JOURNAL_STREAM names its device and inode
+ * (systemd.exec(5)); then entries with fields beat parsed text lines. */
+static int stderr_is_journal(void)
+{
+	static int known = -1;
+	const char *js;
+	unsigned long dev, ino;
+	struct stat st;
+
+	if (known >= 0)
+		return known;
+	known = 0;
+	js = getenv("JOURNAL_STREAM");
+	if (js && sscanf(js, "%lu:%lu", &dev, &ino) == 2 &&
+	    fstat(2, &st) == 0 && st.st_dev == dev && st.st_ino == ino)
+		known = 1;
+	return known;
+}
+#endif
 
 int url_encode_userinfo(const char *s, char *out, size_t out_size)
 {
@@ -133,7 +160,24 @@ void log_msg(int prio, const char *fmt, ...)
 			*p = ' ';
 	pthread_mutex_lock(&log_lock);
 	log_scrub(line, sizeof(line));
-	fprintf(stderr, "<%d>%s: %s\n", prio, log_prefix, line);
+#ifdef HAVE_LIBSYSTEMD
+	if (stderr_is_journal()) {
+		if (log_camera[0])
+			sd_journal_send("MESSAGE=%s", line, "PRIORITY=%d", prio,
+					"SYSLOG_IDENTIFIER=%s", program_invocation_short_name,
+					"NETCAM_CAMERA=%s", log_camera, NULL);
+		else
+			sd_journal_send("MESSAGE=%s", line, "PRIORITY=%d", prio,
+					"SYSLOG_IDENTIFIER=%s", program_invocation_short_name,
+					NULL);
+		pthread_mutex_unlock(&log_lock);
+		return;
+	}
+#endif
+	if (log_prefix[0])
+		fprintf(stderr, "<%d>%s: %s\n", prio, log_prefix, line);
+	else
+		fprintf(stderr, "<%d>%s\n", prio, line);
 	fflush(stderr);
 	pthread_mutex_unlock(&log_lock);
 }
@@ -217,62 +261,13 @@ void url_redact(const char *url, char *out, size_t out_size)
 #undef PUT
 }
 
-static _Thread_local char last_ffmpeg_error[256];
 
-const char *log_last_ffmpeg_error(void)
+int log_level_from_name(const char *name)
 {
-	return last_ffmpeg_error;
+	static const char *const names[] = { "err", "warning", "notice", "info", "debug" };
+
+	for (int i = 0; i < 5; i++)
+		if (!strcasecmp(name, names[i]))
+			return LOG_ERR_P + i;
+	return -1;
 }
-
-void log_clear_ffmpeg_error(void)
-{
-	last_ffmpeg_error[0] = 0;
-}
-
-#ifdef NETCAMD_WITH_FFMPEG
-static void ffmpeg_log(void *avcl, int level, const char *fmt, va_list vl)
-{
-	char line[1024];
-	int print_prefix = 0, prio;	/* no "[ctx @ 0xADDR]": stable text */
-
-	if (level > av_log_get_level())
-		return;
-	av_log_format_line(avcl, level, fmt, vl, line, sizeof(line), &print_prefix);
-	/* FFmpeg repeats its errors on every retry: keep the newest one
-	 * for the caller's (once per change) message; show all at debug. */
-	prio = LOG_DEBUG_P;
-	if (line[0] == 0 || strcmp(line, "\n") == 0)
-		return;
-	if (level <= AV_LOG_ERROR) {
-		size_t n = strlen(line);
-
-		while (n && (line[n - 1] == '\n' || line[n - 1] == ' '))
-			line[--n] = 0;
-		snprintf(last_ffmpeg_error, sizeof(last_ffmpeg_error), "%s", line);
-	}
-	log_msg(prio, "ffmpeg: %s", line);
-}
-
-void log_hook_ffmpeg(void)
-{
-	av_log_set_level(log_max_level >= LOG_DEBUG_P ? AV_LOG_VERBOSE : AV_LOG_ERROR);
-	av_log_set_callback(ffmpeg_log);
-}
-#else
-void log_hook_ffmpeg(void)
-{
-}
-#endif
-
-double source_backoff(double min, double max, unsigned int attempt,
-		      double jitter01)
-{
-	double d = min;
-
-	for (unsigned int i = 0; i < attempt && d < max; i++)
-		d *= 2;
-	if (d > max)
-		d = max;
-	return d * (0.8 + 0.4 * jitter01);
-}
-
