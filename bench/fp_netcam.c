@@ -9,6 +9,8 @@
  * buffer is dropped by the driver (sequence gap, sysfs frames_dropped).
  */
 #include "fp.h"
+#include "netcam-client.h"
+#include "netcam-util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,23 +49,21 @@ static long long read_counter(const char *path)
 
 static int find_node(struct netcam_priv *p, uint32_t id, int *video_nr)
 {
-	struct netcam_camera_info info[16];
-	struct netcam_list req;
+	struct netcam_camera_info *info;
+	size_t count;
 
-	memset(info, 0, sizeof(info));
-	memset(&req, 0, sizeof(req));
-	req.capacity = 16;
-	req.cameras_ptr = (uintptr_t)info;
-	if (ioctl(p->ctl, NETCAM_IOC_LIST, &req) < 0) {
+	if (netcam_list(p->ctl, &info, &count) < 0) {
 		fprintf(stderr, "frame-path: NETCAM_IOC_LIST: %s\n", strerror(errno));
 		return -1;
 	}
-	for (uint32_t i = 0; i < req.count && i < req.capacity; i++) {
+	for (size_t i = 0; i < count; i++) {
 		if (info[i].id == id) {
 			*video_nr = info[i].video_nr[0];
+			free(info);
 			return 0;
 		}
 	}
+	free(info);
 	fprintf(stderr, "frame-path: camera %s (id %u) not in NETCAM_IOC_LIST\n",
 		p->name, id);
 	return -1;
@@ -118,7 +118,7 @@ static int netcam_setup(struct fp_ctx *ctx)
 		return -1;
 	ctx->priv = p;
 	p->feed = -1;
-	p->ctl = open("/dev/netcam", O_RDWR | O_CLOEXEC);
+	p->ctl = netcam_open_control();
 	if (p->ctl < 0) {
 		fprintf(stderr, "frame-path: open /dev/netcam: %s (is netcam.ko loaded?)\n",
 			strerror(errno));
@@ -132,12 +132,12 @@ static int netcam_setup(struct fp_ctx *ctx)
 	mode.interval_num = 1;
 	mode.interval_den = 1000;
 	memset(&req, 0, sizeof(req));
-	memcpy(req.name, p->name, strlen(p->name));
-	memcpy(req.label, "frame-path bench", strlen("frame-path bench"));
+	copy_fixed(req.name, sizeof(req.name), p->name);
+	copy_fixed(req.label, sizeof(req.label), "frame-path bench");
 	req.num_nodes = 1;
 	req.num_modes = 1;
 	req.modes_ptr = (uintptr_t)&mode;
-	if (ioctl(p->ctl, NETCAM_IOC_CREATE, &req) < 0) {
+	if (netcam_create(p->ctl, &req) < 0) {
 		fprintf(stderr, "frame-path: NETCAM_IOC_CREATE %s: %s\n", p->name,
 			strerror(errno));
 		return -1;
@@ -174,7 +174,7 @@ static int netcam_send(struct fp_ctx *ctx, const uint8_t *frame)
 
 	f.data_ptr = (uintptr_t)frame;
 	for (;;) {
-		if (ioctl(p->feed, NETCAM_IOC_FEED_FRAME, &f) == 0)
+		if (netcam_feed_frame(p->feed, &f) == 0)
 			return 0;
 		if (errno != EINTR)
 			break;
@@ -206,7 +206,6 @@ static long long netcam_driver_dropped(struct fp_ctx *ctx)
 static void netcam_teardown(struct fp_ctx *ctx)
 {
 	struct netcam_priv *p = ctx->priv;
-	struct netcam_remove rm;
 
 	fp_capture_close(&ctx->cap);
 	if (!p)
@@ -214,9 +213,7 @@ static void netcam_teardown(struct fp_ctx *ctx)
 	if (p->feed >= 0)
 		close(p->feed);
 	if (p->ctl >= 0 && p->name[0]) {
-		memset(&rm, 0, sizeof(rm));
-		memcpy(rm.name, p->name, strlen(p->name));
-		if (ioctl(p->ctl, NETCAM_IOC_REMOVE, &rm) < 0 && errno != ENOENT)
+		if (netcam_remove(p->ctl, p->name) < 0 && errno != ENOENT)
 			fprintf(stderr, "frame-path: NETCAM_IOC_REMOVE %s: %s\n",
 				p->name, strerror(errno));
 	}

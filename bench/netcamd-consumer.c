@@ -54,6 +54,8 @@
 
 #include <linux/videodev2.h>
 
+#include "netcam-util.h"
+
 #define NBUF 4
 #define MAX_PIDS 8
 #define BITS 16
@@ -68,13 +70,6 @@ struct watched {
 
 static const char *me = "netcamd-consumer";
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * NS + ts.tv_nsec;
-}
 
 static int xioctl(int fd, unsigned long req, void *arg)
 {
@@ -318,7 +313,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: %s: %s\n", me, dev, strerror(errno));
 		return 1;
 	}
-	deadline = mono_ns() + (int64_t)(wait_cap * 1e9);
+	deadline = (int64_t)mono_ns() + (int64_t)(wait_cap * 1e9);
 	for (;;) {
 		memset(&cap, 0, sizeof(cap));
 		if (xioctl(fd, VIDIOC_QUERYCAP, &cap) < 0) {
@@ -328,7 +323,7 @@ int main(int argc, char **argv)
 		if ((cap.capabilities & V4L2_CAP_DEVICE_CAPS ? cap.device_caps : cap.capabilities) &
 		    V4L2_CAP_VIDEO_CAPTURE)
 			break;
-		if (mono_ns() > deadline) {
+		if ((int64_t)mono_ns() > deadline) {
 			fprintf(stderr, "%s: %s (%s) offers no video capture\n", me, dev, cap.card);
 			return 1;
 		}
@@ -425,7 +420,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: %s: VIDIOC_DQBUF: %s\n", me, dev, strerror(errno));
 			break;
 		}
-		now = mono_ns();
+		now = (int64_t)mono_ns();
 		c = b.index < rb.count && b.bytesused >= fmt.fmt.pix.sizeimage / 2 ?
 			read_counter(mem[b.index], &fmt.fmt.pix) : -1;
 		frames++;

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE	/* ppoll */
 #include "feed_loop.h"
 #include "frame_source.h"
+#include "netcam-client.h"
 #include "pattern.h"
 
 #include <errno.h>
@@ -11,7 +12,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -185,7 +185,7 @@ static int feed_due_frame(int feed_fd, struct node_state *node, uint64_t now,
 	frame.height = st->height;
 	frame.bytesused = (uint32_t)size;
 	frame.data_ptr = (uintptr_t)data;
-	if (ioctl(feed_fd, NETCAM_IOC_FEED_FRAME, &frame) == 0) {
+	if (netcam_feed_frame(feed_fd, &frame) == 0) {
 		node->fed++;
 		return 0;
 	}

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* netcam-feed command line parsing. */
 #include "feed_options.h"
-#include "netcam_ctl.h"
+#include "netcam-client.h"
+#include "netcam-util.h"
 #include "pattern.h"
 
 #include <errno.h>
@@ -236,7 +237,7 @@ static int set_node_label(struct feed_options *opts, const char *arg)
 	number[colon - arg] = '\0';
 	if (parse_ulong("--node-label", number, NETCAM_MAX_NODES - 1, &index) < 0)
 		return -1;
-	if (netcam_ctl_copy_name(opts->node_labels[index],
+	if (copy_fixed(opts->node_labels[index],
 				 sizeof(opts->node_labels[index]), colon + 1) < 0) {
 		fprintf(stderr, "netcam-feed: --node-label: '%s' longer than %d bytes\n",
 			colon + 1, NETCAM_LABEL_LEN - 1);
@@ -247,7 +248,7 @@ static int set_node_label(struct feed_options *opts, const char *arg)
 
 static int set_string(const char *what, char *dst, size_t size, const char *src)
 {
-	if (netcam_ctl_copy_name(dst, size, src) < 0) {
+	if (copy_fixed(dst, size, src) < 0) {
 		fprintf(stderr, "netcam-feed: %s: '%s' longer than %zu bytes\n",
 			what, src, size - 1);
 		return -1;

@@ -5,7 +5,8 @@
  */
 #include "feed_loop.h"
 #include "feed_options.h"
-#include "netcam_ctl.h"
+#include "netcam-client.h"
+#include "netcam-util.h"
 #include "pattern.h"
 
 #include <errno.h>
@@ -42,7 +43,7 @@ static void install_stop_signals(void)
 
 static int open_control(void)
 {
-	int ctl = netcam_ctl_open();
+	int ctl = netcam_open_control();
 
 	if (ctl < 0)
 		fprintf(stderr, "netcam-feed: %s: %s\n", NETCAM_CONTROL_PATH,
@@ -55,7 +56,7 @@ static int list_cameras(int ctl)
 	struct netcam_camera_info *cams;
 	size_t count;
 
-	if (netcam_ctl_list(ctl, &cams, &count) < 0) {
+	if (netcam_list(ctl, &cams, &count) < 0) {
 		fprintf(stderr, "netcam-feed: NETCAM_IOC_LIST: %s\n", strerror(errno));
 		return FEED_EXIT_RUNTIME;
 	}
@@ -83,7 +84,7 @@ static int print_nodes(int ctl, uint32_t id, const char *name)
 	size_t count;
 	int num_nodes = -1;
 
-	if (netcam_ctl_list(ctl, &cams, &count) < 0) {
+	if (netcam_list(ctl, &cams, &count) < 0) {
 		fprintf(stderr, "netcam-feed: NETCAM_IOC_LIST: %s\n", strerror(errno));
 		return -1;
 	}
@@ -110,11 +111,7 @@ static int print_nodes(int ctl, uint32_t id, const char *name)
 
 static int set_signal_lost(int feed_fd, const char *name)
 {
-	struct netcam_signal sig;
-
-	memset(&sig, 0, sizeof(sig));
-	sig.state = NETCAM_SIGNAL_LOST;
-	if (ioctl(feed_fd, NETCAM_IOC_SET_SIGNAL, &sig) < 0) {
+	if (netcam_set_signal(feed_fd, 0) < 0) {
 		fprintf(stderr, "netcam-feed: camera %s: NETCAM_IOC_SET_SIGNAL LOST: %s\n",
 			name, strerror(errno));
 		return -1;
@@ -136,7 +133,7 @@ static int run_camera(int ctl, const struct feed_options *opts)
 	for (unsigned int i = 0; i < NETCAM_MAX_NODES; i++)
 		memcpy(req.nodes[i].label, opts->node_labels[i],
 		       sizeof(req.nodes[i].label));
-	if (netcam_ctl_create(ctl, &req) < 0) {
+	if (netcam_create(ctl, &req) < 0) {
 		fprintf(stderr, "netcam-feed: camera %s: NETCAM_IOC_CREATE (%u nodes, %zu modes): %s\n",
 			opts->name, opts->num_nodes, opts->num_modes,
 			strerror(errno));
@@ -155,7 +152,7 @@ static int run_camera(int ctl, const struct feed_options *opts)
 	}
 	status = feed_loop_run(req.fd, (unsigned int)num_nodes, opts);
 	close(req.fd);
-	if (opts->remove_on_exit && netcam_ctl_remove(ctl, opts->name) < 0) {
+	if (opts->remove_on_exit && netcam_remove(ctl, opts->name) < 0) {
 		fprintf(stderr, "netcam-feed: camera %s: NETCAM_IOC_REMOVE: %s\n",
 			opts->name, strerror(errno));
 		status = FEED_EXIT_RUNTIME;
@@ -181,7 +178,7 @@ int main(int argc, char **argv)
 		break;
 	case FEED_ACTION_REMOVE:
 		status = FEED_EXIT_OK;
-		if (netcam_ctl_remove(ctl, opts.name) < 0) {
+		if (netcam_remove(ctl, opts.name) < 0) {
 			fprintf(stderr, "netcam-feed: camera %s: NETCAM_IOC_REMOVE: %s\n",
 				opts.name, strerror(errno));
 			status = FEED_EXIT_RUNTIME;

@@ -2,6 +2,8 @@
 /* Shared helpers of the netcam stress programs; see stress_util.h. */
 #define _GNU_SOURCE
 #include "stress_util.h"
+#include "netcam-client.h"
+#include "netcam-util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,24 +12,22 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
+
+/* The /dev/netcam calls are userspace/lib's; these keep the stress
+ * programs' -errno convention. */
+static int neg_errno(int rc)
+{
+	return rc < 0 ? -errno : 0;
+}
 
 int st_ioctl(int fd, unsigned long req, void *arg)
 {
-	int ret;
-
-	do {
-		ret = ioctl(fd, req, arg);
-	} while (ret < 0 && errno == EINTR);
-	return ret < 0 ? -errno : 0;
+	return neg_errno(netcam_ioctl(fd, req, arg));
 }
 
 uint64_t st_now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	return mono_ns();
 }
 
 void st_sleep_us(unsigned int us)
@@ -88,7 +88,6 @@ int st_create(int ctl, const char *name, unsigned int num_nodes,
 	      int *feed, uint32_t *id, uint32_t *flags_out)
 {
 	struct netcam_create cr;
-	int ret;
 
 	memset(&cr, 0, sizeof(cr));
 	snprintf(cr.name, sizeof(cr.name), "%s", name);
@@ -96,9 +95,8 @@ int st_create(int ctl, const char *name, unsigned int num_nodes,
 	cr.num_modes = num_modes;
 	cr.modes_ptr = (__u64)(uintptr_t)modes;
 	cr.fd = -1;
-	ret = st_ioctl(ctl, NETCAM_IOC_CREATE, &cr);
-	if (ret)
-		return ret;
+	if (netcam_create(ctl, &cr) < 0)
+		return -errno;
 	*feed = cr.fd;
 	if (id)
 		*id = cr.id;
@@ -109,51 +107,27 @@ int st_create(int ctl, const char *name, unsigned int num_nodes,
 
 int st_attach(int ctl, const char *name, int *feed, uint32_t *id)
 {
-	struct netcam_attach at;
-	int ret;
+	unsigned int got_id;
+	int fd = netcam_attach(ctl, name, &got_id);
 
-	memset(&at, 0, sizeof(at));
-	snprintf(at.name, sizeof(at.name), "%s", name);
-	at.fd = -1;
-	ret = st_ioctl(ctl, NETCAM_IOC_ATTACH, &at);
-	if (ret)
-		return ret;
-	*feed = at.fd;
+	if (fd < 0)
+		return -errno;
+	*feed = fd;
 	if (id)
-		*id = at.id;
+		*id = got_id;
 	return 0;
 }
 
 int st_remove(int ctl, const char *name)
 {
-	struct netcam_remove rm;
-
-	memset(&rm, 0, sizeof(rm));
-	snprintf(rm.name, sizeof(rm.name), "%s", name);
-	return st_ioctl(ctl, NETCAM_IOC_REMOVE, &rm);
+	return neg_errno(netcam_remove(ctl, name));
 }
 
 int st_find(int ctl, const char *name, struct netcam_camera_info *out)
 {
-	/* max_cameras is 64 by default; the stress suites keep far fewer */
-	struct netcam_camera_info infos[128];
-	struct netcam_list l;
-	unsigned int i;
-	int ret;
+	int found = netcam_find(ctl, name, out);
 
-	memset(&l, 0, sizeof(l));
-	l.capacity = sizeof(infos) / sizeof(infos[0]);
-	l.cameras_ptr = (__u64)(uintptr_t)infos;
-	ret = st_ioctl(ctl, NETCAM_IOC_LIST, &l);
-	if (ret)
-		return ret;
-	for (i = 0; i < l.count && i < l.capacity; i++) {
-		if (!strncmp(infos[i].name, name, sizeof(infos[i].name))) {
-			*out = infos[i];
-			return 1;
-		}
-	}
-	return 0;
+	return found < 0 ? -errno : found;
 }
 
 long long st_sysfs_counter(int video_nr, const char *name)
