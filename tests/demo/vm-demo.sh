@@ -60,9 +60,10 @@ vm_pass rtsp-server "$(cat "$OUT/rtsp-server.log")"
 
 # 2. netcamd: always on, so frames flow before anyone watches and the
 # snapshot shows the scene rather than the no-signal picture.
-cat > "$W/netcamd.conf" <<CONF
+cat > "$W/netcam.conf" <<CONF
 [global]
 user = nobody
+event_log = $OUT/motion-events.jsonl
 
 [demo]
 label = Demo camera
@@ -74,8 +75,12 @@ always_on = yes
 size = 640x360
 fps = 15
 codec = h264
+# netcam-motion watches the last node, found by the camera's name
+motion_size = 320x180
+motion_fps = 5
+event_gap = 1
 CONF
-"$NETCAMD" --config "$W/netcamd.conf" --camera demo > "$OUT/netcamd.log" 2>&1 &
+"$NETCAMD" --config "$W/netcam.conf" --camera demo > "$OUT/netcamd.log" 2>&1 &
 NCD=$!
 PIDS+=("$NCD")
 wait_for 30 "$OUT/netcamd.log" 'node 1: /dev/video' ||
@@ -90,26 +95,17 @@ t_video=$(date +%s)
 vm_pass video-arrives "$(grep -m1 'video arrives' "$OUT/netcamd.log" | sed 's/^<[0-9]>//')"
 v4l2-ctl -d "$NODE0" --info --list-formats-ext > "$OUT/v4l2-ctl.txt" 2>&1
 
-# 3. netcam-motion on the second node, found by its card name. The clip is
+# 3. netcam-motion on the second node, found through udev by the camera's
+# name (the same netcam.conf section as netcamd's). The clip is
 # still for its first 5 s, so the analyzer learns the empty scene, then a box
 # crosses it for 5 s (one event), and so on.
-cat > "$W/motion.conf" <<CONF
-[global]
-log_file = $OUT/motion-events.jsonl
-[camera Demo camera]
-card = Demo camera (motion)
-width = 320
-height = 180
-fps = 5
-event_gap = 1
-CONF
 rm -f "$OUT/motion-events.jsonl"
-"$MOTION" -c "$W/motion.conf" > "$OUT/motion-stdout.log" 2> "$OUT/motion.log" &
+"$MOTION" -c "$W/netcam.conf" > "$OUT/motion-stdout.log" 2> "$OUT/motion.log" &
 MOT=$!
 PIDS+=("$MOT")
-wait_for 20 "$OUT/motion.log" "camera 'Demo camera': /dev/video" ||
+wait_for 20 "$OUT/motion.log" "camera 'demo': /dev/video" ||
     step_failed motion-start "netcam-motion did not open the node: $(tail -3 "$OUT/motion.log")"
-vm_pass motion-start "$(grep -m1 "camera 'Demo camera': /dev/video" "$OUT/motion.log" | sed 's/^<[0-9]>//')"
+vm_pass motion-start "$(grep -m1 "camera 'demo': /dev/video" "$OUT/motion.log" | sed 's/^<[0-9]>//')"
 
 # 4. A snapshot from the first node while the analyzer streams from the
 # second. ffmpeg rewrites it (-update 1) a few times a second and is stopped

@@ -103,15 +103,15 @@ expect() {
 printf 'hello\n' > "$tmp/not.y4m"
 head -c 200000 "$clips/big_fast.y4m" > "$tmp/trunc.y4m" 2>/dev/null
 printf '[global]\nmin_arae = 1\n' > "$tmp/unknown.conf"
-printf '[camera a]\ndevice = /dev/video0\nthreshold_sigma = 0.1\n' > "$tmp/range.conf"
-printf '[camera a]\ndevice = /dev/null\n' > "$tmp/notcap.conf"
+printf '[a]\ndevice = /dev/video0\nthreshold_sigma = 0.1\n' > "$tmp/range.conf"
+printf '[a]\ndevice = /dev/null\n' > "$tmp/notcap.conf"
 printf '[global]\n' > "$tmp/unreadable.conf"
 chmod 000 "$tmp/unreadable.conf"
 expect not-y4m 1 "not.y4m: not a YUV4MPEG2" -- "$bin" --replay "$tmp/not.y4m"
 expect truncated-y4m 1 "trunc.y4m: frame [0-9]+: truncated" -- "$bin" --replay "$tmp/trunc.y4m"
 expect missing-clip 1 "nope.y4m: No such file" -- "$bin" --replay "$tmp/nope.y4m"
 expect unknown-key 2 "unknown.conf:2: key 'min_arae': unknown" -- "$bin" --check-config -c "$tmp/unknown.conf"
-expect out-of-range 2 "range.conf:3: key 'threshold_sigma': .*out of range" -- "$bin" --check-config -c "$tmp/range.conf"
+expect out-of-range 2 "range.conf:3: camera 'a': key 'threshold_sigma': .*out of range" -- "$bin" --check-config -c "$tmp/range.conf"
 expect replay-bad-config 2 "unknown.conf:2: key 'min_arae'" -- "$bin" --replay "$clips/big_fast.y4m" --camera-config "$tmp/unknown.conf"
 if [ "$(id -u)" != 0 ]; then
     expect unreadable-config 2 "unreadable.conf: Permission denied" -- "$bin" -c "$tmp/unreadable.conf"
@@ -121,8 +121,8 @@ else
 fi
 expect bad-option 2 "usage:" -- "$bin" --frobnicate
 expect not-capture 1 "camera 'a': /dev/null: not a V4L2 device" -- timeout 10 "$bin" --once -c "$tmp/notcap.conf"
-printf '[camera a]\nwidth = 320\n' > "$tmp/nodev.conf"
-expect no-device-key 2 "nodev.conf:1: camera 'a': needs 'device' or 'card'" -- "$bin" --check-config -c "$tmp/nodev.conf"
+printf '[a]\nmotion_fps = 5\n' > "$tmp/nodev.conf"
+expect no-device-key 2 "nodev.conf:1: camera 'a': key 'url': missing .*needs device or card" -- "$bin" --check-config -c "$tmp/nodev.conf"
 
 np=$(grep -c '^PASS' "$res")
 nf=$(grep -c '^FAIL' "$res")

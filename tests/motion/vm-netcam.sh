@@ -1,7 +1,8 @@
 #!/bin/bash
 # netcam-motion on a netcam node inside the test VM: netcamd plays a looped
 # clip (a still scene, then an object crossing it) into netcam.ko, and the
-# analyzer, unprivileged, finds the node by its card name. It must stay
+# analyzer, unprivileged, finds the node through udev by the camera's name:
+# one netcam.conf section configures both. It must stay
 # quiet on the still part, log the crossing, survive the camera being
 # removed (netcamd stopped, camera deleted) and pick the node up again when
 # netcamd re-creates it. A hook that hangs is killed after hook_timeout.
@@ -37,11 +38,24 @@ vm_run motion.netcam.clip ffmpeg -hide_banner -loglevel error -nostdin -y \
     -filter_complex "[0][1]overlay=x='if(between(t,6,10),(t-6)*70,-60)':y=60:eof_action=endall,trim=duration=16" \
     -c:v libx264 -preset ultrafast -g 10 -pix_fmt yuv420p "$clip" || vm_finish
 
-cat > "$work/netcamd.conf" <<EOF
+# One section for the camera and its motion settings, read by both
+# programs. Its only node is the analyzer's here (motion = yes).
+cat > "$work/netcam.conf" <<EOF
+[global]
+event_log = $work/events.jsonl
+snapshot_dir = $work/snaps
+hook = $work/hook.sh
+hook_timeout = 2
+
 [yard]
 label = Yard camera
 url = $clip
 nodes = 1
+motion = yes
+motion_size = 320x180
+motion_fps = 10
+event_gap = 1
+max_event = 6
 EOF
 
 # udevd, as on a real system: it gives new nodes group video and tells the
@@ -56,7 +70,7 @@ vm_run motion.netcam.load netcam_load || vm_finish
 
 NCD_PID=
 ncd_start() {
-    "$netcamd" -c "$work/netcamd.conf" --camera yard >> "$work/netcamd.log" 2>&1 &
+    "$netcamd" -c "$work/netcam.conf" --camera yard >> "$work/netcamd.log" 2>&1 &
     NCD_PID=$!
     for _ in $(seq 1 100); do
         NODE=$(sed -n 's/.*node 0: \(\/dev\/video[0-9]*\).*/\1/p' "$work/netcamd.log" | tail -n 1)
@@ -76,7 +90,6 @@ else
     vm_fail motion.netcam.netcamd "netcamd did not create a node: $(tail -n 3 "$work/netcamd.log")"
     vm_finish
 fi
-card=$(v4l2-ctl -d "$NODE" --info | sed -n 's/^\s*Card type\s*: //p')
 
 # The hook hangs on event start (a child sleeping, as a stuck upload
 # would): hook_timeout must kill it and its child.
@@ -88,27 +101,12 @@ EOF
 chmod 755 "$work/hook.sh"
 : > "$work/hook.out"
 chmod 666 "$work/hook.out"
-
-cat > "$work/motion.conf" <<EOF
-[global]
-log_file = $work/events.jsonl
-snapshot_dir = $work/snaps
-hook = $work/hook.sh
-hook_timeout = 2
-[camera yard]
-card = $card
-width = 320
-height = 180
-fps = 10
-event_gap = 1
-max_event = 6
-EOF
 log=$work/daemon.log
 run_as=()
 if command -v setpriv > /dev/null && getent group video > /dev/null && video_perms; then
     run_as=(setpriv --reuid=nobody --regid=65534 --groups=video --inh-caps=-all)
 fi
-"${run_as[@]}" "$bin" --debug -c "$work/motion.conf" > "$work/stdout" 2> "$log" &
+"${run_as[@]}" "$bin" --debug -c "$work/netcam.conf" > "$work/stdout" 2> "$log" &
 pid=$!
 
 

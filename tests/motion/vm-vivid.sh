@@ -54,14 +54,13 @@ EOF
 chmod +x "$work/hook.sh"
 cat > "$work/motion.conf" <<EOF
 [global]
-log_file = $work/events.jsonl
+event_log = $work/events.jsonl
 snapshot_dir = $work/snaps
 hook = $work/hook.sh
-[camera vivid]
+[vivid]
 card = $card
-width = 320
-height = 180
-fps = 10
+motion_size = 320x180
+motion_fps = 10
 event_gap = 1
 max_event = 4
 EOF
