@@ -263,6 +263,40 @@ kill "$NCD_PID" 2>/dev/null; wait "$NCD_PID" 2>/dev/null
 "$NETCAMCTL" remove udpcam > /dev/null 2>&1
 NCD_PID=$RTSP_NCD NODE0=$RTSP_NODE0
 
+# 7b. Reload (SIGHUP, systemctl reload): a bad file changes nothing and is
+# named in one line; an unchanged camera runs on; a changed one exits 3
+# (netcamd@.service restarts it at once) and its nodes stay.
+chmod o+rx "$W"; chmod o+r "$W/netcamd.conf"    # netcamd is nobody by now
+cp "$W/netcamd.conf" "$W/netcamd.conf.good"
+printf '\n[broken]\nurl = ftp://nowhere/\n' >> "$W/netcamd.conf"
+kill -HUP "$NCD_PID"; sleep 2
+if kill -0 "$NCD_PID" 2>/dev/null &&
+   grep -q "reload: $W/netcamd.conf:[0-9]*: camera 'broken': key 'url': unsupported URL.*keeping the running configuration" "$L2"; then
+    vm_pass reload-bad-config "$(grep -m1 -o 'reload: .*' "$L2")"
+else
+    vm_fail reload-bad-config "alive: $(kill -0 "$NCD_PID" 2>/dev/null && echo yes || echo no); $(grep reload "$L2" | tail -2)"
+fi
+cp "$W/netcamd.conf.good" "$W/netcamd.conf"
+kill -HUP "$NCD_PID"; sleep 2
+if kill -0 "$NCD_PID" 2>/dev/null && grep -q "reload: no change for camera 'rtspcam'" "$L2"; then
+    vm_pass reload-unchanged "still running"
+else
+    vm_fail reload-unchanged "$(grep reload "$L2" | tail -2)"
+fi
+sed -i 's/^linger = 2$/linger = 3/' "$W/netcamd.conf"
+kill -HUP "$NCD_PID"
+for _ in $(seq 1 50); do kill -0 "$NCD_PID" 2>/dev/null || break; sleep 0.1; done
+wait "$NCD_PID"; nrc=$?
+if [ $nrc = 3 ] && grep -q "reload: camera 'rtspcam' changed: restarting to apply it" "$L2" &&
+   [ -c "$NODE0" ]; then
+    vm_pass reload-changed "exit 3, $NODE0 stays"
+else
+    vm_fail reload-changed "netcamd rc=$nrc (want 3): $(grep reload "$L2" | tail -2)"
+fi
+cp "$W/netcamd.conf.good" "$W/netcamd.conf"
+L2=$LOGS/netcamd-rtspcam-3.log
+ncd_start rtspcam "$L2" || vm_fail netcamd-restart-after-reload "$(tail -3 "$L2")"
+
 # 8. netcamctl list/remove; netcamd exits 0 when its camera is removed.
 "$NETCAMCTL" list > "$W/list.txt" 2>&1
 if grep -q '^rtspcam .*"Test RTSP".*attached' "$W/list.txt"; then

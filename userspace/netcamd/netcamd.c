@@ -150,10 +150,12 @@ static struct cam_config *default_label(struct cam_config *cam)
  * applied by a restart; motion settings and others are not netcamd's. */
 static bool same_source(const struct cam_config *a, const struct cam_config *b)
 {
+	/* A password file is read once, as root: netcamd (unprivileged by
+	 * now) may not read it again, so its path is what is compared. */
 	return !strcmp(a->label, b->label) && !strcmp(a->url, b->url) &&
 		!strcmp(a->username, b->username) &&
-		!strcmp(a->password, b->password) &&
 		!strcmp(a->password_file, b->password_file) &&
+		(a->password_file[0] || !strcmp(a->password, b->password)) &&
 		a->type == b->type && a->transport == b->transport &&
 		a->num_nodes == b->num_nodes &&
 		!memcmp(a->node_labels, b->node_labels, sizeof(a->node_labels)) &&
@@ -188,8 +190,6 @@ static int reload(const char *path, const struct cam_config *cam)
 		log_notice("reload: camera '%s' is no longer in %s: stopping (its nodes stay until netcamctl remove %s)",
 			   cam->name, path, cam->name);
 		rc = EXIT_STOPPED;
-	} else if (config_read_password_file(now, err, sizeof(err)) < 0) {
-		log_err("reload: %s; keeping the running configuration", err);
 	} else if (!same_source(cam, default_label(now))) {
 		log_notice("reload: camera '%s' changed: restarting to apply it", cam->name);
 		rc = EXIT_RESTART;
