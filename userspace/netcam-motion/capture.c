@@ -105,11 +105,11 @@ int capture_find_netcam(const char *camera, int node, char *path, size_t cap)
 		return -1;
 	}
 	snprintf(index, sizeof(index), "%d", node);
-	/* The driver's sysfs attributes name each node's camera and index,
-	 * whatever /dev/videoN it got this time. */
+	/* The driver's sysfs attributes netcam/camera and netcam/node name
+	 * each node's camera and index, whatever /dev/videoN it got. */
 	udev_enumerate_add_match_subsystem(en, "video4linux");
-	udev_enumerate_add_match_sysattr(en, "camera", camera);
-	udev_enumerate_add_match_sysattr(en, "node", index);
+	udev_enumerate_add_match_sysattr(en, "netcam/camera", camera);
+	udev_enumerate_add_match_sysattr(en, "netcam/node", index);
 	udev_enumerate_scan_devices(en);
 	udev_list_entry_foreach(e, udev_enumerate_get_list_entry(en)) {
 		struct udev_device *dev = udev_device_new_from_syspath(udev,

@@ -30,8 +30,8 @@ struct capture {
  * of video nodes we may not open in *denied. */
 int capture_find_card(const char *card, char *path, size_t cap, int *denied);
 /* The device node of node index node (0-based) of the netcam camera named
- * camera, through udev and the driver's sysfs attributes "camera" and
- * "node". 0 and the node in path; -1 if there is none (yet). */
+ * camera, through udev and the driver's sysfs attributes netcam/camera and
+ * netcam/node. 0 and the node in path; -1 if there is none (yet). */
 int capture_find_netcam(const char *camera, int node, char *path, size_t cap);
 /* Opens path, checks it is a streaming capture device, sets a luma-friendly
  * format near w x h at fps, starts streaming. With colour, a YUV format is
