@@ -154,7 +154,7 @@ int main(int argc, char **argv)
 	};
 	const char *cfgpath = NULL, *clip = NULL, *camcfg = NULL, *camname = NULL;
 	const char *logpath = NULL;
-	int c, debug = 0, check = 0;
+	int c, debug = 0, check = 0, quiet = 0;
 	static struct netcam_config cfg;
 	char err[1024];
 
@@ -165,7 +165,7 @@ int main(int argc, char **argv)
 		case O_CAMCFG: camcfg = optarg; break;
 		case O_CAMERA: camname = optarg; break;
 		case 'l': logpath = optarg; break;
-		case 'q': log_max_level = LOG_WARN_P; break;
+		case 'q': quiet = 1; break;
 		case O_DEBUG: debug = 1; daemon_debug = 1; break;
 		case O_CHECK: check = 1; break;
 		case O_ONCE: daemon_once = 1; break;
@@ -174,6 +174,8 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
+	/* -q and --debug win over the configuration's log_level */
+	log_max_level = debug ? LOG_DEBUG_P : quiet ? LOG_WARN_P : LOG_INFO_P;
 	if (optind < argc) {
 		fprintf(stderr, "netcam-motion: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
@@ -226,6 +228,8 @@ int main(int argc, char **argv)
 		printf("%s: ok, %d camera(s)\n", cfgpath, n);
 		return 0;
 	}
+	if (!debug && !quiet)
+		log_max_level = cfg.log_level;
 	daemon_event_log = logpath;
 	return daemon_run(&cfg, cfgpath);
 }
