@@ -42,22 +42,34 @@ static int is_capture(const struct v4l2_capability *cap)
 	return (caps & V4L2_CAP_VIDEO_CAPTURE) && (caps & V4L2_CAP_STREAMING);
 }
 
+/* An enumeration of the video4linux devices (and its udev context in
+ * *udev), or NULL. */
+static struct udev_enumerate *video_devices(struct udev **udev)
+{
+	struct udev_enumerate *en;
+
+	*udev = udev_new();
+	if (!*udev)
+		return NULL;
+	en = udev_enumerate_new(*udev);
+	if (!en) {
+		udev_unref(*udev);
+		return NULL;
+	}
+	udev_enumerate_add_match_subsystem(en, "video4linux");
+	return en;
+}
+
 int capture_find_card(const char *card, char *path, size_t cap, int *denied)
 {
-	struct udev *udev = udev_new();
-	struct udev_enumerate *en;
+	struct udev *udev;
+	struct udev_enumerate *en = video_devices(&udev);
 	struct udev_list_entry *e;
 	int found = -1;
 
 	*denied = 0;
-	if (!udev)
+	if (!en)
 		return -1;
-	en = udev_enumerate_new(udev);
-	if (!en) {
-		udev_unref(udev);
-		return -1;
-	}
-	udev_enumerate_add_match_subsystem(en, "video4linux");
 	udev_enumerate_scan_devices(en);
 	udev_list_entry_foreach(e, udev_enumerate_get_list_entry(en)) {
 		struct udev_device *dev = udev_device_new_from_syspath(udev,
@@ -91,23 +103,17 @@ int capture_find_card(const char *card, char *path, size_t cap, int *denied)
 
 int capture_find_netcam(const char *camera, int node, char *path, size_t cap)
 {
-	struct udev *udev = udev_new();
-	struct udev_enumerate *en;
+	struct udev *udev;
+	struct udev_enumerate *en = video_devices(&udev);
 	struct udev_list_entry *e;
 	char index[16];
 	int found = -1;
 
-	if (!udev)
+	if (!en)
 		return -1;
-	en = udev_enumerate_new(udev);
-	if (!en) {
-		udev_unref(udev);
-		return -1;
-	}
 	snprintf(index, sizeof(index), "%d", node);
 	/* The driver's sysfs attributes netcam/camera and netcam/node name
 	 * each node's camera and index, whatever /dev/videoN it got. */
-	udev_enumerate_add_match_subsystem(en, "video4linux");
 	udev_enumerate_add_match_sysattr(en, "netcam/camera", camera);
 	udev_enumerate_add_match_sysattr(en, "netcam/node", index);
 	udev_enumerate_scan_devices(en);
