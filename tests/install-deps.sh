@@ -18,7 +18,7 @@ PKGS=(build-essential pkg-config kmod cpio xz-utils busybox-static
       libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
       gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
       gir1.2-gst-rtsp-server-1.0 vlc-bin vlc-plugin-base
-      strace debootstrap
+      strace debootstrap clang
       linux-source-6.12 bc bison flex libelf-dev libssl-dev)
 # The last two lines: tests/debian13/setup.sh (the Debian 13 tree) and
 # tests/debug-kernel/build.sh (the debug kernel), which tests/check.sh runs

@@ -1,7 +1,8 @@
 #!/bin/bash
-# Static checks of the driver, one result line each in OUT/results.txt:
-# checkpatch.pl --strict clean, and a warning-free `make W=1` build for
-# every supported installed kernel.
+# Static checks, one result line each in OUT/results.txt: the driver
+# checkpatch.pl --strict clean, a warning-free `make W=1` build for every
+# supported installed kernel, and user space warning-free with gcc and clang
+# at every -O level.
 #
 # usage: tests/static/run.sh OUT
 set -uo pipefail
@@ -47,3 +48,6 @@ for k in $kernels; do
         result "PASS static.build-W1.$k no warnings"
     fi
 done
+
+# User space with gcc and clang at every -O level (a user's flags).
+"$top/tests/static/userspace-builds.sh" "$out"
