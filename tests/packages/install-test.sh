@@ -77,21 +77,24 @@ grep -qx "ExecStart=$prefix/sbin/netcamd --camera %i" "$dest$unitdir/netcamd@.se
     grep -qx "ExecStart=$prefix/sbin/netcam-motion" "$dest$unitdir/netcam-motion.service" &&
     pass "ExecStart paths" || fail "ExecStart paths" "not $prefix/sbin"
 
-# systemd-analyze verify checks that ExecStart binaries exist: in a root
-# made of the DESTDIR (--root needs systemd 250+; bookworm has 252).
-command -v systemd-analyze >/dev/null || fail "systemd-analyze verify" "systemd-analyze not found"
+# systemd-analyze verify, with the installed units first in the unit path.
+# It checks that each ExecStart binary exists on this machine: they are in
+# DESTDIR (checked above), so that complaint, for them only, is expected.
 if command -v systemd-analyze >/dev/null; then
     vlog=$dest.verify
-    # man pages are looked up with man(1) on the host: off the point here.
-    if (cd "$dest$unitdir" && SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no \
-            --root="$dest" "$dest$unitdir/netcamd@front.service" \
-            "$dest$unitdir/netcam-motion.service" "$dest$unitdir/netcam.target") > "$vlog" 2>&1 &&
-        ! grep -v -e 'netcam.*\.service: Command .* is not executable' "$vlog" | grep -q .; then
+    vrc=0
+    (cd "$dest$unitdir" && SYSTEMD_UNIT_PATH="$dest$unitdir:" systemd-analyze verify --man=no \
+        netcamd@front.service netcam-motion.service netcam.target) > "$vlog" 2>&1 || vrc=$?
+    other=$(grep -v -x -e "netcamd@front.service: Command $prefix/sbin/netcamd is not executable: No such file or directory" \
+        -e "netcam-motion.service: Command $prefix/sbin/netcam-motion is not executable: No such file or directory" "$vlog" || true)
+    if [ -z "$other" ] && { [ "$vrc" = 0 ] || [ ! -x "$prefix/sbin/netcamd" ]; }; then
         pass "systemd-analyze verify"
     else
-        fail "systemd-analyze verify" "$(head -n 5 "$vlog" | tr '\n' ' ')"
+        fail "systemd-analyze verify" "status $vrc: $(echo "$other" | head -n 5 | tr '\n' ' ')"
     fi
     rm -f "$vlog"
+else
+    fail "systemd-analyze verify" "systemd-analyze not found"
 fi
 
 # An existing configuration is kept by a second install.
