@@ -6,7 +6,7 @@
 #                                   Debian release, in build/deb/
 #
 # install builds user space first (`make userspace`: no kernel headers
-# needed) and puts it where DESIGN-9 / README.md say. It never overwrites
+# needed) and puts it in the layout README.md describes. It never overwrites
 # an existing $(sysconfdir)/netcam/netcam.conf, and uninstall removes that
 # file only while it is still identical to the example. It does not make
 # the `netcam` system user the services run as: the Debian package does;

@@ -36,7 +36,7 @@ mkdir -p "$src"
     tar --null -T - -cf -) | tar -xf - -C "$src" || die "cannot export the work tree to $src"
 [ ! -e "$src/build" ] || die "the export has a build/ directory"
 
-build_cmd='dpkg-buildpackage -us -uc -b && echo "Now running lintian" && lintian --info --display-level ">=warning" ../*.changes'
+build_cmd='DEB_BUILD_OPTIONS=noautodbgsym dpkg-buildpackage -us -uc -b && echo "Now running lintian" && lintian --info --display-level ">=warning" ../*.changes'
 pkg_deps=(build-essential fakeroot lintian)
 
 case $dist in
