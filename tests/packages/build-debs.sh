@@ -53,13 +53,16 @@ trixie)
     if [ ! -e "$root/.netcam-pkg-ready" ]; then
         base=$(d13_root)
         [ -x "$base/usr/bin/dpkg" ] || die "no Debian 13 tree at $base (run tests/debian13/setup.sh)"
-        rm -rf "$root"
-        mkdir -p "$(dirname "$root")"
-        cp -a "$base" "$root" || die "cannot copy $base to $root"
+        # A copy left by an interrupted setup is reused: apt-get picks up.
+        if [ ! -x "$root/usr/bin/dpkg" ]; then
+            rm -rf "$root"
+            mkdir -p "$(dirname "$root")"
+            cp -a "$base" "$root" || die "cannot copy $base to $root"
+        fi
         cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
         # Build-Depends as the control file says (first alternatives).
         deps=$(sed -n '/^Build-Depends:/,/^[A-Z]/p' "$top/debian/control" | sed '1s/^Build-Depends://;$d' |
-            tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/^ *//; s/ *$//' | grep -v -e '^$' -e '^debhelper-compat' -e '^dh-sequence-')
+            tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/^ *//; s/ *$//' | grep -v -e '^$' -e '^debhelper-compat' -e '^dh-sequence-' | tr '\n' ' ')
         # shellcheck disable=SC2086
         d13_chroot "$root" -- env DEBIAN_FRONTEND=noninteractive bash -c \
             "apt-get update -q && apt-get install -y -q --no-install-recommends debhelper dh-dkms ${pkg_deps[*]} $deps" \
