@@ -58,6 +58,7 @@ checkpatch: $(BUILD)/ksrc/scripts/checkpatch.pl
 		driver/*.c driver/*.h driver/include/uapi/linux/*.h
 
 include dkms/dkms.mk
+include userspace/install.mk
 
 # Benchmarks print figures side by side with their references; no verdict.
 bench: deps
@@ -123,4 +124,4 @@ check: deps
 	tests/check.sh
 
 .PHONY: fuzz all userspace deps demo bench bench-motion bench-netcamd drivers driver checkpatch \
-	tests unit-check check
+	tests unit-check check install uninstall
