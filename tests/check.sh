@@ -169,6 +169,16 @@ built_kernels() {
 # The Debian 13 tree also brings the current v4l2-compliance, which the
 # compliance suite runs on every kernel: it must be there first.
 [ "${NETCAM_DEBIAN13:-1}" = 0 ] || bg_wait debian13
+
+# make install and the two packages for Debian 12 and 13 (the latter in a
+# copy of the Debian 13 tree), lintian-clean.
+echo "==== packages ===="
+pkg_dists=bookworm
+[ "${NETCAM_DEBIAN13:-1}" = 0 ] || pkg_dists+=" trixie"
+# shellcheck disable=SC2086  # the list of releases
+stage packages tests/packages/run.sh build/test-out/packages $pkg_dists
+dirs+=(build/test-out/packages)
+
 host_kernels=$(tests/vm/kernels.sh --host) || exit 2
 run_suites $host_kernels
 
