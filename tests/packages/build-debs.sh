@@ -5,9 +5,9 @@
 #
 #   tests/packages/build-debs.sh bookworm|trixie OUTDIR
 #
-# bookworm builds on this machine (it must be Debian 12 with the
-# Build-Depends and lintian installed: tests/install-deps.sh). trixie builds
-# in a Debian 13 tree of its own, $NETCAM_PKG_TRIXIE_ROOT (default
+# The machine's own release builds on the machine (with the Build-Depends
+# and lintian installed: tests/install-deps.sh). On another machine (CI's
+# Debian 12) trixie builds in a Debian 13 tree of its own, $NETCAM_PKG_TRIXIE_ROOT (default
 # build/packages/trixie-root): a copy of tests/debian13/setup.sh's tree
 # (build/debian13/root) with the Build-Depends and lintian installed into it,
 # made on first use and kept. Prints lintian's output; fails on any E: or W:.
@@ -39,13 +39,17 @@ mkdir -p "$src"
 build_cmd='DEB_BUILD_OPTIONS=noautodbgsym dpkg-buildpackage -us -uc -b && echo "Now running lintian" && lintian --info --display-level ">=warning" ../*.changes'
 pkg_deps=(build-essential fakeroot lintian)
 
+. /etc/os-release
+host_dist=${VERSION_CODENAME:-unknown}
 case $dist in
-bookworm)
-    . /etc/os-release
-    [ "${VERSION_CODENAME:-}" = bookworm ] || die "this machine is ${VERSION_CODENAME:-unknown}, not bookworm"
+"$host_dist")
+    # This machine's own release (a user's `make deb`, or Debian 12 in CI).
     (cd "$src" && dpkg-checkbuilddeps) || die "Build-Depends missing on this machine (tests/install-deps.sh)"
     command -v lintian >/dev/null || die "lintian missing (apt-get install lintian)"
     (cd "$src" && bash -c "$build_cmd") > "$work/log" 2>&1 || rc=$?
+    ;;
+bookworm)
+    die "this machine is $host_dist: bookworm packages are built on Debian 12"
     ;;
 trixie)
     . "$top/tests/debian13/chroot.sh"
