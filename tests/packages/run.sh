@@ -33,6 +33,20 @@ for d in $dists; do
     rm -rf "build/deb/$d"
     step "deb-$d" tests/packages/build-debs.sh "$d" "build/deb/$d"
 done
+# Debian 13's compilers and FFmpeg 7.1 (deprecated API would warn): user
+# space with warnings as errors in the packages' Debian 13 tree.
+trixie_werror() {
+    . tests/debian13/chroot.sh
+    local root=${NETCAM_PKG_TRIXIE_ROOT:-$top/build/packages/trixie-root} d
+    [ -e "$root/.netcam-pkg-ready" ] || { echo "FAIL no Debian 13 build tree at $root"; return 1; }
+    for d in netcamd netcamctl netcam-motion; do
+        d13_chroot "$root" --bind "$top" -- make --no-print-directory -C "$top/userspace/$d" \
+            WERROR=1 O="/tmp/netcam-werror/$d" LIBNETCAM_O=/tmp/netcam-werror/lib || return 1
+    done
+    d13_chroot "$root" -- gcc --version | head -n 1
+}
+case " $dists " in *" trixie "*) step userspace-trixie-werror trixie_werror ;; esac
+
 np=$(grep -c '^PASS' "$out/results.txt")
 nf=$(grep -c '^FAIL' "$out/results.txt")
 echo "$np passed, $nf failed"
