@@ -51,4 +51,11 @@ static inline unsigned int netcam_vb2_num_buffers(struct vb2_queue *q)
 #define NETCAM_VB2_WAIT_OPS
 #endif
 
+/* A device_type's uevent callback takes a const device since 6.3. */
+#ifdef NETCAM_HAVE_CONST_UEVENT
+#define NETCAM_UEVENT_DEVICE const struct device
+#else
+#define NETCAM_UEVENT_DEVICE struct device
+#endif
+
 #endif /* _NETCAM_COMPAT_H_ */

@@ -44,6 +44,17 @@
  *   last file handle is closed). Being taken off the list makes it
  *   unreachable by name; netcam_camera_remove() then unregisters the nodes
  *   and drops the list's reference.
+ * - Devices in sysfs: /sys/devices/netcam (a root device, from module load
+ *   to unload) holds one platform device per camera, netcam-NAME (its
+ *   name is the camera's, so its nodes' paths and the ID_PATH, by-path
+ *   links and PipeWire names made from them do not depend on /dev/videoN
+ *   numbers), which is the parent of the camera's video devices. The
+ *   camera holds the platform device's reference from its registration
+ *   to netcam_camera_release(): netcam_camera_remove() takes it out of
+ *   sysfs (platform_device_del()) after the nodes, but a node an app
+ *   still holds open keeps the camera, hence the device, until its last
+ *   file is closed. The root device goes at module unload, when no
+ *   camera and no file is left (each open file holds the module).
  * - A feed (struct netcam_feed) lives until its file is released. Others
  *   reach it only through netcam_camera.feed, under netcam_camera.lock, and
  *   must finish with it (wake-ups included) before dropping that lock:
@@ -68,6 +79,7 @@
 #define NETCAM_STALL_NS		NSEC_PER_SEC
 
 struct netcam_camera;
+struct platform_device;
 
 /* A capture buffer and its place in the node's queue of empty buffers. */
 struct netcam_buffer {
@@ -154,6 +166,7 @@ struct netcam_feed {
  */
 struct netcam_camera {
 	struct v4l2_device v4l2_dev;
+	struct platform_device *pdev; /* the nodes' parent, see Lifetimes */
 	struct list_head list;
 	u32 id;
 	char name[NETCAM_NAME_LEN];
@@ -176,6 +189,10 @@ struct netcam_camera {
 
 /* netcam-main.c */
 extern unsigned int netcam_max_cameras;
+
+/* netcam-sysfs.c: device types with the uevent properties */
+extern const struct device_type netcam_node_type;
+extern const struct device_type netcam_camera_type;
 
 /* netcam-ctl.c: the /dev/netcam control device */
 int netcam_ctl_register(void);

@@ -7,7 +7,9 @@
  * requested node, removed on request or when the module goes.
  */
 
+#include <linux/device.h>
 #include <linux/module.h>
+#include <linux/platform_device.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -16,6 +18,9 @@
 unsigned int netcam_max_cameras = 64;
 module_param_named(max_cameras, netcam_max_cameras, uint, 0444);
 MODULE_PARM_DESC(max_cameras, "most cameras that may exist at once (default 64)");
+
+/* /sys/devices/netcam: the parent of every camera's device. */
+static struct device *netcam_root;
 
 static void netcam_camera_release(struct v4l2_device *v4l2_dev)
 {
@@ -28,6 +33,7 @@ static void netcam_camera_release(struct v4l2_device *v4l2_dev)
 		mutex_destroy(&cam->nodes[i].still_lock);
 	}
 	kvfree(cam->modes);
+	platform_device_put(cam->pdev);
 	kfree(cam);
 }
 
@@ -120,17 +126,37 @@ struct netcam_camera *netcam_camera_alloc(const struct netcam_create *req,
  */
 int netcam_camera_register(struct netcam_camera *cam)
 {
+	char devname[sizeof("netcam-") + NETCAM_NAME_LEN];
 	unsigned int i;
 	int ret;
 
+	/*
+	 * The camera's device, named after the camera, is the nodes' parent:
+	 * their sysfs paths (and what udev and PipeWire derive from them)
+	 * then follow the name, not the order the nodes were numbered in.
+	 */
+	scnprintf(devname, sizeof(devname), "netcam-%s", cam->name);
+	cam->pdev = platform_device_alloc(devname, PLATFORM_DEVID_NONE);
+	if (!cam->pdev) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	cam->pdev->dev.parent = netcam_root;
+	cam->pdev->dev.type = &netcam_camera_type;
+	ret = platform_device_add(cam->pdev);
+	if (ret) {
+		platform_device_put(cam->pdev);
+		goto err_free;
+	}
+
 	scnprintf(cam->v4l2_dev.name, sizeof(cam->v4l2_dev.name),
 		  "netcam-%u", cam->id);
-	ret = v4l2_device_register(NULL, &cam->v4l2_dev);
+	ret = v4l2_device_register(&cam->pdev->dev, &cam->v4l2_dev);
 	if (ret) {
-		kvfree(cam->modes);
-		kfree(cam);
-		return ret;
+		platform_device_unregister(cam->pdev);
+		goto err_free;
 	}
+	/* From here on the camera's release drops the device. */
 	cam->v4l2_dev.release = netcam_camera_release;
 
 	for (i = 0; i < cam->num_nodes; i++) {
@@ -143,6 +169,11 @@ int netcam_camera_register(struct netcam_camera *cam)
 		}
 	}
 	return 0;
+
+err_free:
+	kvfree(cam->modes);
+	kfree(cam);
+	return ret;
 }
 
 /*
@@ -160,21 +191,33 @@ void netcam_camera_remove(struct netcam_camera *cam)
 	for (i = 0; i < cam->num_nodes; i++)
 		netcam_node_unregister(&cam->nodes[i]);
 	v4l2_device_unregister(&cam->v4l2_dev);
+	/* Gone from sysfs; the memory stays until the camera's release. */
+	platform_device_del(cam->pdev);
 	netcam_camera_put(cam);
 }
 
 static int __init netcam_init(void)
 {
+	int ret;
+
 	if (!netcam_max_cameras) {
 		pr_err("netcam: max_cameras must be at least 1\n");
 		return -EINVAL;
 	}
-	return netcam_ctl_register();
+	netcam_root = root_device_register(NETCAM_DRIVER_NAME);
+	if (IS_ERR(netcam_root))
+		return PTR_ERR(netcam_root);
+	ret = netcam_ctl_register();
+	if (ret)
+		root_device_unregister(netcam_root);
+	return ret;
 }
 
 static void __exit netcam_exit(void)
 {
+	/* Every camera is gone and no file is open: nothing refers to root. */
 	netcam_ctl_unregister();
+	root_device_unregister(netcam_root);
 }
 
 module_init(netcam_init);

@@ -10,9 +10,16 @@
  *   frames_filled      frames the driver made (repeats of a kept frame or
  *                      placeholders) for slots the helper left empty;
  *                      counted whether or not a buffer was queued
+ *
+ * The node's uevent carries NETCAM_CAMERA=NAME and NETCAM_NODE=N, its
+ * parent's (the camera's device netcam-NAME) NETCAM_CAMERA=NAME, for udev
+ * rules (userspace/udev/60-netcam.rules) to name links and set the ID_*
+ * properties that desktop apps show.
  */
 
 #include <linux/device.h>
+#include <linux/kobject.h>
+#include <linux/string.h>
 #include <linux/sysfs.h>
 
 #include "netcam-core.h"
@@ -71,4 +78,34 @@ static const struct attribute_group netcam_node_group = {
 const struct attribute_group *netcam_node_groups[] = {
 	&netcam_node_group,
 	NULL,
+};
+
+static int netcam_node_uevent(NETCAM_UEVENT_DEVICE *dev,
+			      struct kobj_uevent_env *env)
+{
+	const struct netcam_node *node = dev_get_drvdata(dev);
+	int ret;
+
+	ret = add_uevent_var(env, "NETCAM_CAMERA=%s", node->cam->name);
+	if (ret)
+		return ret;
+	return add_uevent_var(env, "NETCAM_NODE=%u", node->index);
+}
+
+const struct device_type netcam_node_type = {
+	.name = "netcam-node",
+	.uevent = netcam_node_uevent,
+};
+
+/* The camera's device is named "netcam-" and the camera's name. */
+static int netcam_camera_uevent(NETCAM_UEVENT_DEVICE *dev,
+				struct kobj_uevent_env *env)
+{
+	return add_uevent_var(env, "NETCAM_CAMERA=%s",
+			      dev_name(dev) + strlen("netcam-"));
+}
+
+const struct device_type netcam_camera_type = {
+	.name = "netcam-camera",
+	.uevent = netcam_camera_uevent,
 };

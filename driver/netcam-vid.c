@@ -448,6 +448,7 @@ int netcam_node_register(struct netcam_node *node)
 	vdev->device_caps = V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_STREAMING |
 			    V4L2_CAP_READWRITE;
 	vdev->dev.groups = netcam_node_groups;
+	vdev->dev.type = &netcam_node_type;
 	video_set_drvdata(vdev, node);
 
 	ret = video_register_device(vdev, VFL_TYPE_VIDEO, -1);
