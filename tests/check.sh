@@ -27,7 +27,7 @@ cd "$top" || exit 2
 SUITES_HOST=${SUITES_HOST:-uapi compliance integrity dkms fuzz}
 # Suites that test user space or long runs more than the kernel's API: on
 # the oldest host kernel only (the debug kernel, a 6.12, has stress too).
-SUITES_HOST_ONCE=${SUITES_HOST_ONCE:-motion motion-netcam stress}
+SUITES_HOST_ONCE=${SUITES_HOST_ONCE:-motion motion-netcam stress identity}
 SUITES_DEBIAN13=${SUITES_DEBIAN13:-uapi compliance integrity fuzz}
 SUITES_DEBUG=${SUITES_DEBUG:-uapi integrity fuzz stress}
 FUZZ_SECONDS=${NETCAM_FUZZ_SECONDS:-90}
