@@ -48,7 +48,10 @@ ls "$debs"/netcam_*.deb "$debs"/netcam-dkms_*.deb > /dev/null 2>&1 ||
 debs=$(realpath "$debs")
 qemu=${QEMU:-qemu-system-x86_64}
 command -v "$qemu" > /dev/null || { echo "$me: $qemu not found (apt-get install qemu-system-x86)" >&2; exit 2; }
-[ -n "$out" ] || out=$INST_BUILD/out/$dist$([ $backports = 1 ] && echo -backports)
+if [ -z "$out" ]; then
+    out=$INST_BUILD/out/$dist
+    [ $backports = 0 ] || out+=-backports
+fi
 mkdir -p "$out"
 out=$(realpath "$out")
 timing=$out/timing.txt
@@ -71,7 +74,7 @@ boot() {
         -nodefaults -no-user-config -display none -no-reboot -nic none \
         -serial "file:$rd/console-$step.log" \
         -kernel "$rd/vmlinuz" -initrd "$rd/initrd.img" \
-        -append "root=/dev/vda rw console=ttyS0 quiet loglevel=4 mitigations=off netcam.step=$step" \
+        -append "root=/dev/vda rw console=ttyS0 loglevel=4 systemd.show_status=yes mitigations=off netcam.step=$step" \
         -drive "file=$rd/disk.img,format=raw,if=virtio,cache=unsafe" \
         -virtfs "local,path=$rd,mount_tag=results,security_model=none" \
         > "$rd/qemu-$step.log" 2>&1 < /dev/null || rc=$?

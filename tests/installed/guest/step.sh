@@ -8,6 +8,7 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=
 out=/netcam-test/out
 step=$(sed -n 's/.*netcam\.step=\([A-Za-z0-9_-]*\).*/\1/p' /proc/cmdline)
 mkdir -p "$out"
+modprobe 9pnet_virtio 2>/dev/null
 if ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results "$out"; then
     echo "installed-test: cannot mount the 9p share 'results' on $out" > /dev/console
     systemctl poweroff
