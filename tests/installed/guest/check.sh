@@ -1,0 +1,349 @@
+#!/bin/bash
+# The installed-system checks, run inside the booted test system by step.sh.
+#
+# usage: check.sh A|B
+#   A  first boot after `apt-get install ./netcam*.deb`: systemd and the
+#      module from DKMS; then writes two cameras (the RTSP and the HTTP MJPEG
+#      test server, testcam-*.service) into /etc/netcam/netcam.conf.
+#   B  after the reboot: both cameras' services, nodes, stable links and
+#      frames, the motion analyzer (journal, event log), reload with a good
+#      and a bad configuration, then `apt-get purge` and that nothing is left.
+# One line per check in $NETCAM_TEST_OUT/results.txt: "PASS name" or
+# "FAIL name: why".  Exit status 1 when any check failed.
+set -uo pipefail
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C
+out=${NETCAM_TEST_OUT:?}
+res=$out/results.txt
+conf=/etc/netcam/netcam.conf
+fails=0
+pass() { echo "PASS $1" | tee -a "$res"; }
+fail() { echo "FAIL $1: $2" | tee -a "$res"; fails=$((fails + 1)); }
+# check NAME WHY CMD...: PASS when CMD succeeds, else FAIL NAME: WHY.
+check() {
+    local name=$1 why=$2
+    shift 2
+    if "$@"; then pass "$name"; else fail "$name" "$why"; fi
+}
+# wait_for SECS CMD...: until CMD succeeds or SECS pass.
+wait_for() {
+    local end=$((SECONDS + $1))
+    shift
+    until "$@"; do
+        [ $SECONDS -lt $end ] || return 1
+        sleep 1
+    done
+}
+kver=$(uname -r)
+cameras=(rtspcam httpcam)
+
+check_boot() {
+    local state
+    [ "$(cat /proc/1/comm)" = systemd ] && pass boot.systemd-pid1 ||
+        fail boot.systemd-pid1 "PID 1 is $(cat /proc/1/comm), not systemd"
+    pgrep -x systemd-udevd > /dev/null && pass boot.udevd ||
+        fail boot.udevd "systemd-udevd is not running"
+    state=$(timeout 240 systemctl is-system-running --wait 2>/dev/null)
+    [ "$state" = running ] && pass boot.system-running || {
+        fail boot.system-running "system state '${state:-timed out}'; failed units: $(systemctl --failed --no-legend --plain | awk '{print $1}' | tr '\n' ' ')"
+    }
+}
+
+check_module() {
+    local path
+    if [ -d /sys/module/netcam ]; then
+        pass module.loaded
+    else
+        fail module.loaded "netcam is not loaded after boot (modules-load.d)"
+    fi
+    path=$(modinfo -n netcam 2>/dev/null)
+    case $path in
+        /lib/modules/$kver/updates/dkms/netcam.ko*|/usr/lib/modules/$kver/updates/dkms/netcam.ko*)
+            pass module.from-dkms ;;
+        *) fail module.from-dkms "modinfo -n netcam gives '${path:-nothing}', not /lib/modules/$kver/updates/dkms/netcam.ko" ;;
+    esac
+    if [ -n "$path" ] && [ -r /sys/module/netcam/srcversion ] &&
+       [ "$(modinfo -F srcversion "$path")" = "$(cat /sys/module/netcam/srcversion)" ]; then
+        pass module.loaded-is-dkms-build
+    else
+        fail module.loaded-is-dkms-build "the loaded module's srcversion is not that of ${path:-the DKMS build}"
+    fi
+    if dkms status -k "$kver" 2>/dev/null | grep -E '^netcam[/,].*: installed' > /dev/null; then
+        pass module.dkms-status
+    else
+        fail module.dkms-status "dkms status -k $kver: '$(dkms status -k "$kver" 2>&1 | tr '\n' ' ')'"
+    fi
+    if [ -c /dev/netcam ] && [ "$(stat -c '%G %a' /dev/netcam)" = "netcam 660" ]; then
+        pass udev.dev-netcam-perms
+    else
+        fail udev.dev-netcam-perms "/dev/netcam is '$(stat -c '%F %G %a' /dev/netcam 2>&1)', want a char device, group netcam, mode 660"
+    fi
+    if id -nG netcam 2>/dev/null | tr ' ' '\n' | grep -qx video; then
+        pass package.netcam-user
+    else
+        fail package.netcam-user "no system user netcam in group video ($(id netcam 2>&1))"
+    fi
+    systemctl is-enabled netcam.target > /dev/null 2>&1 && pass package.target-enabled ||
+        fail package.target-enabled "netcam.target is $(systemctl is-enabled netcam.target 2>&1)"
+}
+
+write_config() {
+    # The only file the test changes: the package's conffile (purge removes
+    # it, whatever is in it).
+    cat > "$conf" <<'CONF'
+[global]
+event_log = /var/log/netcam/events.jsonl
+snapshot_dir = /var/lib/netcam/snapshots
+log_level = info
+
+[rtspcam]
+label = RTSP test camera
+url = rtsp://127.0.0.1:8554/cam
+transport = tcp
+nodes = 2
+size = 320x240
+fps = 10
+codec = h264
+motion_size = 160x120
+motion_fps = 5
+min_area = 0.05
+
+[httpcam]
+label = HTTP test camera
+url = http://127.0.0.1:8081/cam.mjpg
+nodes = 1
+size = 320x240
+fps = 10
+codec = mjpeg
+motion = no
+CONF
+    check config.written "cannot write $conf" test -s "$conf"
+}
+
+# The video node of a link, when it is a /dev/videoN of netcam camera NAME
+# with index IDX (sysfs attrs netcam/camera and netcam/node).
+node_of() {
+    local link=$1 name=$2 idx=$3 dev sys
+    dev=$(readlink -f "$link") || return 1
+    [[ $dev =~ ^/dev/video[0-9]+$ ]] && [ -c "$dev" ] || return 1
+    sys=/sys/class/video4linux/${dev#/dev/}
+    [ "$(cat "$sys/netcam/camera" 2>/dev/null)" = "$name" ] || return 1
+    [ "$(cat "$sys/netcam/node" 2>/dev/null)" = "$idx" ] || return 1
+    echo "$dev"
+}
+
+check_services() {
+    local c gen
+    for c in "${cameras[@]}"; do
+        if wait_for 60 systemctl is-active --quiet "netcamd@$c.service"; then
+            pass "service.netcamd@$c-active"
+        else
+            fail "service.netcamd@$c-active" "netcamd@$c is $(systemctl is-active "netcamd@$c.service"): $(journalctl -b -u "netcamd@$c" -n 3 --no-pager -o cat | tr '\n' ' ')"
+        fi
+        gen=$(ls /run/systemd/generator*/netcam.target.wants/"netcamd@$c.service" 2>/dev/null | head -n 1)
+        if [ -n "$gen" ] && ! ls /etc/systemd/system/*/"netcamd@$c.service" > /dev/null 2>&1; then
+            pass "service.netcamd@$c-from-generator"
+        else
+            fail "service.netcamd@$c-from-generator" "netcam.target.wants/netcamd@$c.service is ${gen:-not in /run/systemd/generator*} (or enabled by hand in /etc)"
+        fi
+    done
+    if wait_for 30 systemctl is-active --quiet netcam-motion.service; then
+        pass service.netcam-motion-active
+    else
+        fail service.netcam-motion-active "netcam-motion is $(systemctl is-active netcam-motion): $(journalctl -b -u netcam-motion -n 3 --no-pager -o cat | tr '\n' ' ')"
+    fi
+    local u
+    u=$(ps -o user= -p "$(systemctl show -P MainPID netcam-motion)" 2>/dev/null | tr -d ' ')
+    [ "$u" = netcam ] && pass service.netcam-motion-user ||
+        fail service.netcam-motion-user "netcam-motion runs as '${u:-?}', not netcam"
+}
+
+# capture NAME LINK: 10 frames with ffmpeg; PASS when they are live video
+# (at least 5 different frames) and not one flat colour.
+capture() {
+    local name=$1 link=$2 d=$out/capture-$1 n distinct range
+    mkdir -p "$d"
+    if ! timeout 120 ffmpeg -nostdin -hide_banner -loglevel error -f v4l2 -i "$link" -frames:v 10 \
+            -map 0:v -f framemd5 "$d/frames.md5" \
+            -map 0:v -vf signalstats,metadata=mode=print:file="$d/stats.txt" -f null - \
+            > "$d/ffmpeg.log" 2>&1; then
+        fail "capture.$name" "ffmpeg -f v4l2 -i $link failed: $(tail -n 2 "$d/ffmpeg.log" | tr '\n' ' ')"
+        return
+    fi
+    n=$(grep -vc '^#' "$d/frames.md5")
+    distinct=$(grep -v '^#' "$d/frames.md5" | awk -F, '{ print $NF }' | sort -u | wc -l)
+    # Brightness range of the last frame (testsrc2 spans nearly 0..255).
+    range=$(awk -F= '/YMIN=/ { mn = $2 } /YMAX=/ { mx = $2 } END { print mx - mn }' "$d/stats.txt")
+    if [ "$n" -lt 10 ]; then
+        fail "capture.$name" "ffmpeg got $n frames from $link, want 10"
+    elif [ "$distinct" -lt 5 ]; then
+        fail "capture.$name" "only $distinct different frames in 10 from $link (no-signal or frozen picture)"
+    elif [ "${range:-0}" -lt 100 ]; then
+        fail "capture.$name" "the last frame from $link has a brightness range of ${range:-?} (flat colour, not the test scene)"
+    else
+        pass "capture.$name"
+    fi
+}
+
+check_nodes() {
+    local c i n link dev
+    for c in "${cameras[@]}"; do
+        n=1
+        [ "$c" = rtspcam ] && n=2
+        for (( i = 0; i < n; i++ )); do
+            link=/dev/v4l/by-id/netcam-$c-video-index$i
+            wait_for 30 test -e "$link"
+            if dev=$(node_of "$link" "$c" "$i"); then
+                pass "udev.link-$c-index$i"
+                [ "$(stat -c %G "$dev")" = video ] && pass "udev.group-video-$c-index$i" ||
+                    fail "udev.group-video-$c-index$i" "$dev has group $(stat -c %G "$dev"), not video"
+            else
+                fail "udev.link-$c-index$i" "$link is '$(readlink "$link" 2>&1)', want a link to the /dev/videoN of camera $c node $i; by-id: $(ls /dev/v4l/by-id 2>&1 | tr '\n' ' ')"
+            fi
+        done
+        capture "$c" "/dev/v4l/by-id/netcam-$c-video-index0"
+    done
+}
+
+check_motion() {
+    if wait_for 120 grep -q '"rtspcam"' /var/log/netcam/events.jsonl 2>/dev/null; then
+        pass motion.event-log
+    else
+        fail motion.event-log "no event of camera rtspcam in /var/log/netcam/events.jsonl within 120 s ($(wc -l < /var/log/netcam/events.jsonl 2>/dev/null || echo no file) line(s))"
+    fi
+    if journalctl -b -u netcam-motion --no-pager -o cat | grep -q "camera 'rtspcam' .*motion started"; then
+        pass motion.journal
+    else
+        fail motion.journal "no \"camera 'rtspcam' ... motion started\" in journalctl -u netcam-motion"
+    fi
+    # Every line of the event log is one JSON object naming its camera.
+    if awk '!/^\{.*"camera": *"[^"]+".*\}$/ { bad++ } END { exit bad > 0 || NR == 0 }' /var/log/netcam/events.jsonl 2>/dev/null; then
+        pass motion.event-log-format
+    else
+        fail motion.event-log-format "/var/log/netcam/events.jsonl has lines that are not JSON objects with a camera: $(grep -v '"camera"' /var/log/netcam/events.jsonl 2>&1 | head -n 1)"
+    fi
+    grep -q '"httpcam"' /var/log/netcam/events.jsonl 2>/dev/null &&
+        fail motion.off-respected "events of httpcam (motion = no) in the event log" ||
+        pass motion.off-respected
+}
+
+# reload NAME: systemctl reload netcam-motion; prints the journal lines of
+# netcam-motion that came after it.
+reload_motion() {
+    local cursor
+    cursor=$(journalctl -u netcam-motion -n 0 --show-cursor --no-pager 2>/dev/null | sed -n 's/^-- cursor: //p')
+    systemctl reload netcam-motion || echo "systemctl reload failed"
+    sleep 3
+    journalctl -u netcam-motion --no-pager -o cat ${cursor:+--after-cursor="$cursor"}
+}
+
+check_reload() {
+    local pid lines bad_line name node before
+    pid=$(systemctl show -P MainPID netcam-motion)
+    # A good change: a zone on rtspcam.
+    sed -i '/^\[rtspcam\]/a zone = door 0,0,60,100 min_area=0.05' "$conf"
+    lines=$(reload_motion)
+    if grep -q 'configuration reloaded' <<< "$lines" && [ "$(systemctl show -P MainPID netcam-motion)" = "$pid" ]; then
+        pass reload.motion-applied
+    else
+        fail reload.motion-applied "no 'configuration reloaded' line (same PID $pid) after the reload: $(tr '\n' ' ' <<< "$lines" | cut -c1-300)"
+    fi
+    if wait_for 90 sh -c "journalctl -u netcam-motion --no-pager -o cat | grep -q \"camera 'rtspcam' zone 'door': motion\""; then
+        pass reload.motion-zone-used
+    else
+        fail reload.motion-zone-used "no event of the new zone 'door' in the journal within 90 s"
+    fi
+    # A bad file: nothing changes, one line names file and line.
+    cp "$conf" "$out/netcam.conf.good"
+    sed -i '/^\[rtspcam\]/a motion_fps = fast' "$conf"
+    bad_line=$(grep -n '^motion_fps = fast' "$conf" | cut -d: -f1)
+    lines=$(reload_motion)
+    local n
+    n=$(grep -c "$conf:$bad_line:" <<< "$lines")
+    if [ "$n" = 1 ]; then
+        pass reload.bad-config-one-line
+    else
+        fail reload.bad-config-one-line "$n journal lines name $conf:$bad_line (want 1): $(tr '\n' ' ' <<< "$lines" | cut -c1-300)"
+    fi
+    if ! grep -q 'configuration reloaded' <<< "$lines" && systemctl is-active --quiet netcam-motion &&
+       [ "$(systemctl show -P MainPID netcam-motion)" = "$pid" ]; then
+        pass reload.bad-config-changes-nothing
+    else
+        fail reload.bad-config-changes-nothing "after the bad reload netcam-motion is $(systemctl is-active netcam-motion), PID $(systemctl show -P MainPID netcam-motion) (was $pid), or it said it reloaded"
+    fi
+    cp "$out/netcam.conf.good" "$conf"
+    # netcamd: a new label is a restart (exit 3) with the new card name.
+    node=$(readlink -f /dev/v4l/by-id/netcam-httpcam-video-index0)
+    before=$(systemctl show -P NRestarts netcamd@httpcam)
+    sed -i 's/^label = HTTP test camera$/label = HTTP camera renamed/' "$conf"
+    systemctl reload netcamd@httpcam || true
+    if wait_for 60 sh -c 'grep -q "HTTP camera renamed" /sys/class/video4linux/video*/name 2>/dev/null' &&
+       wait_for 30 systemctl is-active --quiet netcamd@httpcam; then
+        pass reload.netcamd-label
+    else
+        fail reload.netcamd-label "no node named 'HTTP camera renamed' within 60 s of systemctl reload netcamd@httpcam (node $node, NRestarts $before -> $(systemctl show -P NRestarts netcamd@httpcam)); names: $(cat /sys/class/video4linux/video*/name 2>/dev/null | tr '\n' '|')"
+    fi
+    capture httpcam-after-reload /dev/v4l/by-id/netcam-httpcam-video-index0
+}
+
+check_purge() {
+    local left f
+    if DEBIAN_FRONTEND=noninteractive apt-get purge -y -q netcam netcam-dkms > "$out/purge.log" 2>&1; then
+        pass purge.apt
+    else
+        fail purge.apt "apt-get purge -y netcam netcam-dkms failed: $(tail -n 2 "$out/purge.log" | tr '\n' ' ')"
+    fi
+    left=$(dpkg -l 'netcam*' 2>/dev/null | awk '/^[a-z][a-z] / && $1 != "un" { print $2 "(" $1 ")" }' | tr '\n' ' ')
+    [ -z "$left" ] && pass purge.dpkg-state || fail purge.dpkg-state "dpkg still lists $left"
+    systemctl daemon-reload
+    for u in netcam-motion.service netcamd@rtspcam.service netcamd@httpcam.service; do
+        systemctl is-active --quiet "$u" && fail "purge.stopped-$u" "$u still runs" || pass "purge.stopped-$u"
+    done
+    # The module is still in memory (its file is gone): unloading it must
+    # work, and then its nodes and links go away.
+    if [ -d /sys/module/netcam ]; then
+        rmmod netcam 2> "$out/rmmod.log" && pass purge.module-unloads ||
+            fail purge.module-unloads "rmmod netcam: $(cat "$out/rmmod.log")"
+    else
+        pass purge.module-unloads
+    fi
+    udevadm settle
+    left=$(find /lib/modules /usr/lib/modules -name 'netcam.ko*' 2>/dev/null | tr '\n' ' ')
+    [ -z "$left" ] && pass purge.no-module || fail purge.no-module "left: $left"
+    left=$(ls -d /dev/v4l/by-id/netcam-* /dev/netcam 2>/dev/null | tr '\n' ' ')
+    [ -z "$left" ] && pass purge.no-links || fail purge.no-links "left: $left"
+    left=$(systemctl list-unit-files --no-legend --plain 'netcam*' 2>/dev/null | awk '{print $1}' | tr '\n' ' ')
+    left+=$(systemctl list-units --all --no-legend --plain 'netcam*' 2>/dev/null | awk '{print $1}' | tr '\n' ' ')
+    [ -z "$left" ] && pass purge.no-units || fail purge.no-units "systemd still knows $left"
+    left=$(ls -d /usr/lib/udev/rules.d/*netcam* /lib/udev/rules.d/*netcam* /etc/udev/rules.d/*netcam* 2>/dev/null | tr '\n' ' ')
+    [ -z "$left" ] && pass purge.no-udev-rule || fail purge.no-udev-rule "left: $left"
+    [ ! -e /etc/netcam ] && pass purge.no-etc-netcam || fail purge.no-etc-netcam "/etc/netcam is still there: $(find /etc/netcam | tr '\n' ' ')"
+    left=$(getent passwd netcam; getent group netcam)
+    [ -z "$left" ] && pass purge.no-user-group || fail purge.no-user-group "left: $left"
+    left=$(ls -d /var/lib/dkms/netcam* /usr/src/netcam* 2>/dev/null | tr '\n' ' ')
+    left+=$(dkms status 2>/dev/null | grep -i netcam | tr '\n' ' ')
+    [ -z "$left" ] && pass purge.no-dkms-tree || fail purge.no-dkms-tree "left: $left"
+    # Anything else named netcam on the root file system (state, logs,
+    # binaries, man pages, header, modules-load/modprobe files, dpkg info).
+    left=$(find / -xdev \( -path /netcam-test -o -path /proc -o -path /sys -o -path /dev -o -path /run \) -prune \
+        -o -iname '*netcam*' -print 2>/dev/null | head -n 20 | tr '\n' ' ')
+    [ -z "$left" ] && pass purge.nothing-named-netcam || fail purge.nothing-named-netcam "left: $left"
+}
+
+case ${1:-} in
+    A)
+        check_boot
+        check_module
+        write_config
+        ;;
+    B)
+        check_boot
+        check_module
+        check_services
+        check_nodes
+        check_motion
+        check_reload
+        check_purge
+        ;;
+    *) echo "usage: check.sh A|B" >&2; exit 2 ;;
+esac
+[ $fails = 0 ]
