@@ -15,6 +15,9 @@
 #   make bench-netcamd   netcamd vs ffmpeg -> v4l2loopback on one RTSP stream
 #                        (CPU per frame, latency, cost while unwatched)
 #   make dkms-install    install netcam.ko through DKMS (root); dkms-uninstall
+#   make check-installed the .debs on debootstrapped Debian 12/13 with systemd
+#   make install         user space, units, udev rule, man pages (PREFIX,
+#                        DESTDIR, sysconfdir); make uninstall; make deb
 #   make fuzz            the uAPI fuzzer in the VM for as long as asked:
 #                        FUZZ_SECONDS=600 FUZZ_SEED=N FUZZ_KVER=K FUZZ_SMP=2
 #                        (default: the newest kernel, the debug one if built)
@@ -118,10 +121,19 @@ fuzz: deps
 demo: deps
 	tests/demo/run.sh
 
+# The installed-system tests (tests/installed/, not yet part of make
+# check): both packages built, then installed with apt into debootstrapped
+# Debian 12 and 13 systems booted under QEMU with systemd; Debian 13 also
+# with trixie-backports' newest kernel. Images cached in build/installed/.
+check-installed: deps
+	tests/packages/run.sh build/test-out/packages bookworm trixie
+	tests/installed/run.sh --dist bookworm --debs build/deb/bookworm
+	tests/installed/run.sh --dist trixie --debs build/deb/trixie --backports-kernel
+
 # Everything: unit tests, then the VM suites (SUITES=...) on every kernel.
 check: deps
 	@$(MAKE) --no-print-directory drivers tests userspace
 	tests/check.sh
 
-.PHONY: fuzz all userspace deps demo bench bench-motion bench-netcamd drivers driver checkpatch \
+.PHONY: check-installed fuzz all userspace deps demo bench bench-motion bench-netcamd drivers driver checkpatch \
 	tests unit-check check install uninstall

@@ -20,7 +20,7 @@ PKGS=(build-essential pkg-config kmod cpio xz-utils busybox-static
       gir1.2-gst-rtsp-server-1.0 vlc-bin vlc-plugin-base
       strace debootstrap clang
       debhelper dh-dkms lintian fakeroot groff
-      pipewire pipewire-bin wireplumber dbus
+      pipewire pipewire-bin wireplumber dbus e2fsprogs
       linux-source-6.12 bc bison flex libelf-dev libssl-dev)
 # The last two lines: tests/debian13/setup.sh (the Debian 13 tree) and
 # tests/debug-kernel/build.sh (the debug kernel), which tests/check.sh runs
