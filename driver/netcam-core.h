@@ -22,8 +22,11 @@
  * above it in this list, never below:
  *
  *   netcam_cameras_lock   (mutex, netcam-ctl.c) the camera list, the
- *                         camera count and name lookup. Never held while
- *                         touching user memory or tearing a camera down.
+ *                         list of cameras being torn down (whose names
+ *                         stay taken until their devices leave sysfs),
+ *                         the camera count and name lookup. Never held
+ *                         while touching user memory or tearing a camera
+ *                         down.
  *   netcam_node.lock      (mutex) the node's V4L2 ioctls and vb2 queue.
  *   netcam_node.still_lock (mutex) the node's kept frame.
  *   netcam_node.qlock     (spinlock) buffers and streaming state shared

@@ -18,9 +18,14 @@
 
 #include "netcam-core.h"
 
-/* Serialises create, remove and list; protects the camera list. */
+/* Serialises create, remove and list; protects both camera lists. */
 static DEFINE_MUTEX(netcam_cameras_lock);
 static LIST_HEAD(netcam_cameras);
+/*
+ * Cameras taken off netcam_cameras whose teardown has not finished: their
+ * devices (netcam-NAME) are still in sysfs, so their names are not free.
+ */
+static LIST_HEAD(netcam_dying);
 static unsigned int netcam_num_cameras;
 static DEFINE_IDA(netcam_ida);
 
@@ -86,15 +91,21 @@ static int netcam_create_check(const struct netcam_create *req)
 	return 0;
 }
 
-static struct netcam_camera *netcam_find(const char *name)
+static struct netcam_camera *netcam_find_in(struct list_head *cams,
+					    const char *name)
 {
 	struct netcam_camera *cam;
 
 	lockdep_assert_held(&netcam_cameras_lock);
-	list_for_each_entry(cam, &netcam_cameras, list)
+	list_for_each_entry(cam, cams, list)
 		if (!strcmp(cam->name, name))
 			return cam;
 	return NULL;
+}
+
+static struct netcam_camera *netcam_find(const char *name)
+{
+	return netcam_find_in(&netcam_cameras, name);
 }
 
 /* A new camera, registered and on the list; or an ERR_PTR. */
@@ -104,6 +115,11 @@ static struct netcam_camera *netcam_create_new(struct netcam_create *req,
 	struct netcam_camera *cam;
 	int id, ret;
 
+	/* A camera of this name is still being removed: busy for a moment. */
+	if (netcam_find_in(&netcam_dying, req->name)) {
+		kvfree(modes);
+		return ERR_PTR(-EBUSY);
+	}
 	if (netcam_num_cameras >= netcam_max_cameras) {
 		kvfree(modes);
 		return ERR_PTR(-ENOSPC);
@@ -133,12 +149,14 @@ static struct netcam_camera *netcam_create_new(struct netcam_create *req,
  * Take a camera off the list. It cannot be found or re-attached any more;
  * the caller tears it down with netcam_teardown() after dropping
  * netcam_cameras_lock, so that a teardown that waits (for an app's ioctl
- * to finish with the node's lock) never holds up other cameras.
+ * to finish with the node's lock) never holds up other cameras. Until the
+ * teardown is done the camera is on netcam_dying, which keeps its name
+ * taken (a CREATE of it gets EBUSY).
  */
 static void netcam_unlink(struct netcam_camera *cam)
 {
 	lockdep_assert_held(&netcam_cameras_lock);
-	list_del_init(&cam->list);
+	list_move_tail(&cam->list, &netcam_dying);
 	netcam_num_cameras--;
 }
 
@@ -147,7 +165,13 @@ static void netcam_teardown(struct netcam_camera *cam)
 	u32 id = cam->id;
 
 	lockdep_assert_not_held(&netcam_cameras_lock);
+	/* Our own reference: the removal may drop the last other one. */
+	v4l2_device_get(&cam->v4l2_dev);
 	netcam_camera_remove(cam);
+	mutex_lock(&netcam_cameras_lock);
+	list_del_init(&cam->list);
+	mutex_unlock(&netcam_cameras_lock);
+	netcam_camera_put(cam);
 	ida_free(&netcam_ida, id);
 }
 
