@@ -171,7 +171,7 @@ static bool same_source(const struct cam_config *a, const struct cam_config *b)
 
 /* SIGHUP: read the whole configuration again.  A bad file changes nothing;
  * a change to this camera's settings is applied by exiting with
- * EXIT_RESTART, which netcamd@.service restarts at once (the nodes stay,
+ * EXIT_RESTART, which netcamd@.service restarts 2 s later (the nodes stay,
  * apps see a short no-signal).  -1 to keep running, else the exit status. */
 static int reload(const char *path, const struct cam_config *cam)
 {
