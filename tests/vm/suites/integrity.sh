@@ -7,8 +7,8 @@
 #   integrity-gst-yuy2 / -nv12      gst-launch v4l2src captures, checked exactly
 #   integrity-ffmpeg-mjpeg          MJPEG decoded to gray, coarse check
 #   integrity-outage-*              feeder killed (-9) mid-capture: frames keep
-#                                   coming, ffmpeg finishes; a restarted
-#                                   feeder re-attaches and real frames resume
+#                                   coming; a restarted feeder re-attaches,
+#                                   real frames resume in the same capture
 #   integrity-signal-lost           a feed that reports NETCAM_SIGNAL_LOST and
 #                                   feeds nothing: the node streams grey
 #                                   placeholders at its rate
@@ -140,13 +140,15 @@ if ffmpeg_capture integrity-ffmpeg-mjpeg mjpeg 320x240 30 "$work/f-mjpeg.gray" -
 fi
 
 # --- outage: kill -9 the feeder mid-capture, then re-attach --------------------
-# 320x240 YUYV at 15 fps: 300 frames (20 s) is ~3 s before the kill, 5 s of outage
-# plus the restart (slow under TCG) and several seconds after it.
+# 320x240 YUYV at 15 fps: ffmpeg captures until it has 60 frames (4 s) more
+# than when the new feeder attached, however long that took (seconds on the
+# debug kernel under TCG), then is stopped with SIGINT, which ends its output
+# cleanly. The 3000-frame cap only bounds a broken run.
 frame_bytes=$((320 * 240 * 2))
 frames_in() { echo $(( $(stat -c %s "$1" 2>/dev/null || echo 0) / frame_bytes )); }
 outage_out=$work/outage.raw
 ffmpeg -nostdin -hide_banner -loglevel error -f v4l2 -input_format yuyv422 -video_size 320x240 \
-    -framerate 15 -i "$video" -frames:v 300 -fps_mode passthrough -c:v rawvideo -f rawvideo \
+    -framerate 15 -i "$video" -frames:v 3000 -fps_mode passthrough -c:v rawvideo -f rawvideo \
     -y "$outage_out" > "$(vm_log integrity-outage-ffmpeg)" 2>&1 &
 ffmpeg_pid=$!
 for _ in $(seq 100); do [ "$(frames_in "$outage_out")" -ge 20 ] && break; sleep 0.2; done
@@ -170,20 +172,27 @@ if start_feeder integrity-outage-reattach; then
         vm_fail integrity-outage-reattached-flag "feeder said: $(head -n 1 "$work/integrity-outage-reattach.out")"
     fi
 fi
-
+attached=$(frames_in "$outage_out")
+for _ in $(seq 300); do
+    [ "$(frames_in "$outage_out")" -ge $((attached + 60)) ] && break
+    kill -0 "$ffmpeg_pid" 2>/dev/null || break
+    sleep 0.2
+done
+kill -INT "$ffmpeg_pid" 2>/dev/null
 rc=0
-for _ in $(seq 300); do kill -0 "$ffmpeg_pid" 2>/dev/null || break; sleep 0.2; done
+for _ in $(seq 50); do kill -0 "$ffmpeg_pid" 2>/dev/null || break; sleep 0.2; done
 if kill -0 "$ffmpeg_pid" 2>/dev/null; then
     kill -9 "$ffmpeg_pid"
-    vm_fail integrity-outage-ffmpeg "ffmpeg still running 60 s after the outage ($(frames_in "$outage_out") frames)"
+    vm_fail integrity-outage-ffmpeg "ffmpeg still running 10 s after SIGINT ($(frames_in "$outage_out") frames)"
 else
     wait "$ffmpeg_pid"
     rc=$?
     total=$(frames_in "$outage_out")
-    if [ $rc -eq 0 ] && [ "$total" -eq 300 ]; then
-        vm_pass integrity-outage-ffmpeg "exit 0, 300 frames"
+    # 255: FFmpeg's status after a clean stop on SIGINT.
+    if { [ $rc -eq 0 ] || [ $rc -eq 255 ]; } && [ "$total" -ge $((attached + 60)) ]; then
+        vm_pass integrity-outage-ffmpeg "exit $rc, $total frames, $((total - attached)) after the re-attach"
     else
-        vm_fail integrity-outage-ffmpeg "exit $rc with $total of 300 frames (log: logs/integrity-outage-ffmpeg.log)"
+        vm_fail integrity-outage-ffmpeg "exit $rc with $total frames, $((total - attached)) after the re-attach, want 60 (log: logs/integrity-outage-ffmpeg.log)"
     fi
 fi
 
