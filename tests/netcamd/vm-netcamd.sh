@@ -283,7 +283,9 @@ if kill -0 "$NCD_PID" 2>/dev/null && grep -q "reload: no change for camera 'rtsp
 else
     vm_fail reload-unchanged "$(grep reload "$L2" | tail -2)"
 fi
-sed -i 's/^linger = 2$/linger = 3/' "$W/netcamd.conf"
+# The changed camera also has a new label, which the re-attached camera
+# cannot take: the restarted netcamd says so and how to apply it.
+sed -i '0,/^linger = 2$/s//linger = 3/; s/^label = Test RTSP$/label = Test RTSP renamed/' "$W/netcamd.conf"
 kill -HUP "$NCD_PID"
 for _ in $(seq 1 50); do kill -0 "$NCD_PID" 2>/dev/null || break; sleep 0.1; done
 wait "$NCD_PID"; nrc=$?
@@ -293,9 +295,17 @@ if [ $nrc = 3 ] && grep -q "reload: camera 'rtspcam' changed: restarting to appl
 else
     vm_fail reload-changed "netcamd rc=$nrc (want 3): $(grep reload "$L2" | tail -2)"
 fi
-cp "$W/netcamd.conf.good" "$W/netcamd.conf"
 L2=$LOGS/netcamd-rtspcam-3.log
-ncd_start rtspcam "$L2" || vm_fail netcamd-restart-after-reload "$(tail -3 "$L2")"
+if ncd_start rtspcam "$L2"; then
+    if grep -q "camera 'rtspcam': the configuration asks for 2 node(s) labelled \"Test RTSP renamed\", the camera keeps 2 labelled \"Test RTSP\" until it is created afresh: netcamctl remove rtspcam" "$L2"; then
+        vm_pass reload-label-kept "$(grep -m1 -o "the configuration asks.*afresh" "$L2")"
+    else
+        vm_fail reload-label-kept "no warning that the new label waits for a new camera: $(grep -i -m2 're-attached\|asks for' "$L2")"
+    fi
+else
+    vm_fail netcamd-restart-after-reload "$(tail -3 "$L2")"
+fi
+cp "$W/netcamd.conf.good" "$W/netcamd.conf"
 
 # 8. netcamctl list/remove; netcamd exits 0 when its camera is removed.
 "$NETCAMCTL" list > "$W/list.txt" 2>&1
