@@ -172,7 +172,12 @@ static bool same_source(const struct cam_config *a, const struct cam_config *b)
 /* SIGHUP: read the whole configuration again.  A bad file changes nothing;
  * a change to this camera's settings is applied by exiting with
  * EXIT_RESTART, which netcamd@.service restarts 2 s later (the nodes stay,
- * apps see a short no-signal).  -1 to keep running, else the exit status. */
+ * apps see a short no-signal).  -1 to keep running, else the exit status.
+ *
+ * RELOADING=1 goes to systemd only once it is clear that netcamd stays: a
+ * service that exits while systemd thinks it reloads may be left neither
+ * restarted nor reloaded (systemd issue 19300), and exiting is what the
+ * restart is for. */
 static int reload(const char *path, const struct cam_config *cam)
 {
 	struct netcam_config cfg;
@@ -180,7 +185,6 @@ static int reload(const char *path, const struct cam_config *cam)
 	char err[1024];
 	int rc = -1;
 
-	notify_systemd("RELOADING=1");
 	if (config_load(path, &cfg, err, sizeof(err)) < 0) {
 		log_err("reload: %s; keeping the running configuration", err);
 		goto out;
@@ -196,7 +200,10 @@ static int reload(const char *path, const struct cam_config *cam)
 	} else {
 		log_info("reload: no change for camera '%s'", cam->name);
 	}
-	log_max_level = cfg.log_level > log_max_level ? cfg.log_level : log_max_level;
+	if (rc < 0) {
+		notify_systemd("RELOADING=1");
+		log_max_level = cfg.log_level > log_max_level ? cfg.log_level : log_max_level;
+	}
 	config_free(&cfg);
 out:
 	if (rc < 0)
