@@ -2,8 +2,9 @@
 # Make the Debian system the installed-system test boots (tests/installed/
 # run.sh): debootstrap --variant=minbase of DIST plus systemd (init), udev,
 # apt, dkms, the release's standard kernel image and headers, ffmpeg (the
-# test cameras and the capturing app) and an initramfs that mounts a
-# virtio disk.  (The test's own files, guest/, are added by run.sh to each
+# HTTP test camera and the capturing app), GStreamer's RTSP server with
+# Python (the RTSP test camera: ffmpeg cannot serve RTSP) and an initramfs
+# that mounts a virtio disk.  (The test's own files, guest/, are added by run.sh to each
 # run's copy, so that changing them does not rebuild the image.)
 #
 # usage: tests/installed/build-image.sh bookworm|trixie
@@ -59,7 +60,8 @@ printf '%s\n' virtio_pci virtio_blk ext4 crc32c_generic > "$new/etc/initramfs-to
 kpkgs=(linux-image-amd64 linux-headers-amd64)
 inst_step apt-update inst_apt "$new" update
 inst_step packages inst_apt "$new" install systemd systemd-sysv udev dbus kmod \
-    dkms initramfs-tools adduser procps iproute2 ffmpeg "${kpkgs[@]}" \
+    dkms initramfs-tools adduser procps iproute2 ffmpeg \
+    python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-good "${kpkgs[@]}" \
     || inst_die "installing the packages into $new failed"
 
 # The system: root disk, hostname, a fixed machine-id (no first-boot

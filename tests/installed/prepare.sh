@@ -27,7 +27,16 @@ m=$rd/merged
 
 # The test's files and units; the test cameras start at every boot.
 mkdir -p "$m/netcam-test/debs"
-install -m 755 "$here/guest/check.sh" "$here/guest/step.sh" "$m/netcam-test/"
+install -m 755 "$here/guest/check.sh" "$here/guest/step.sh" "$here/../netcamd/rtsp-server.py" \
+    "$m/netcam-test/"
+# The RTSP test camera's clip, made here in seconds: ten minutes (longer
+# than the test) of a moving test scene with a white box, a fifth of the
+# picture, that crosses it for 6 s in every 12, which the motion analyzer
+# must report. The server plays it from its start for each client.
+ffmpeg -nostdin -hide_banner -loglevel error -f lavfi \
+    -i "testsrc2=size=320x240:rate=10[bg];color=c=white:size=120x140:rate=10[box];[bg][box]overlay=x='if(lt(mod(t\,12)\,6)\,mod(t\,6)*80-120\,-200)':y=50" \
+    -t 600 -c:v libx264 -preset veryfast -crf 30 -g 10 -pix_fmt yuv420p -movflags +faststart \
+    "$m/netcam-test/cam.mp4" || inst_die "ffmpeg could not make the RTSP test camera's clip"
 install -m 644 "$here/guest/installed-test.service" "$here/guest/testcam-rtsp.service" \
     "$here/guest/testcam-http.service" "$m/etc/systemd/system/"
 for u in installed-test testcam-rtsp testcam-http; do
@@ -48,6 +57,13 @@ else
 fi
 echo "apt install of the .debs (DKMS build included): $((SECONDS - t0)) s"
 stock=$(inst_kver "$m") || inst_die "no kernel in $m"
+# The user's part: the two test cameras in the configuration.
+# Written over the package's conffile, which keeps its owner and mode.
+if [ -f "$m/etc/netcam/netcam.conf" ] && cat "$here/guest/netcam.conf" > "$m/etc/netcam/netcam.conf"; then
+    pass "install.config-written"
+else
+    fail "install.config-written" "the package installed no /etc/netcam/netcam.conf, or it cannot be written"
+fi
 
 if [ "$kind" = backports ]; then
     t0=$SECONDS

@@ -4,29 +4,37 @@
 #
 # usage: tests/installed/run.sh --dist trixie|bookworm --debs DIR
 #                               [--backports-kernel] [--out DIR] [--timeout S]
+#                               [--smp N] [--round stock|backports] [--keep]
 #
 # For each round (the release's own kernel; with --backports-kernel, trixie
 # only, also the newest kernel of DIST-backports):
 #   1. the cached image (build-image.sh; made on first use) under an overlay,
 #      apt-get install DIR/netcam_*.deb DIR/netcam-dkms_*.deb in a chroot
-#      (DKMS builds the module), [the backports kernel], an ext4 disk image
-#   2. boot A: systemd, udevd, the DKMS module; cameras into netcam.conf
-#   3. boot B (a reboot with the same disk): cameras, links, frames, motion
-#      events, reload, purge (guest/check.sh)
+#      (DKMS builds the module), [the backports kernel], the two test
+#      cameras written into /etc/netcam/netcam.conf (guest/netcam.conf), an
+#      ext4 disk image of it all
+#   2. the boot (the first after the install, as a user reboots after
+#      editing the configuration): systemd, udevd, the DKMS module, the
+#      cameras' services, links and frames, motion events, reload, purge
+#      (guest/check.sh)
+# The install runs in a chroot on the host, not in the booted system: DKMS
+# compiling under TCG would take minutes, and the guest has no network.
 # Prints "PASS name" / "FAIL name: why" per check, "N passed, N failed" and
 # each stage's time (also in OUT/timing.txt).  Exit status 1 on any failure,
 # 2 on usage errors.  Output (default build/installed/out/DIST[-backports]):
-# ROUND/results.txt, console-STEP.log (serial), journal-STEP.txt,
-# dmesg-STEP.txt, check-STEP.log, apt-install.log; the disk image is
-# deleted after a passing round (--keep keeps it).
+# ROUND/results.txt, console.log (serial), journal.txt, dmesg.txt,
+# blame.txt (systemd-analyze blame), check.log, apt-install.log; the disk
+# image is deleted after a passing round (--keep keeps it).
+# --smp: the VM's vCPUs (default 2). --round: only that round (backports
+# implies --backports-kernel); make check runs the rounds as separate jobs.
 set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin LC_ALL=C
 me=tests/installed/run.sh
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
-usage() { echo "usage: $me --dist trixie|bookworm --debs DIR [--backports-kernel] [--out DIR] [--timeout S] [--keep]" >&2; exit 2; }
+usage() { echo "usage: $me --dist trixie|bookworm --debs DIR [--backports-kernel] [--out DIR] [--timeout S] [--smp N] [--round stock|backports] [--keep]" >&2; exit 2; }
 
-dist='' debs='' backports=0 out='' timeout=900 keep=0
+dist='' debs='' backports=0 out='' timeout=900 keep=0 smp=2 only=
 while [ $# -gt 0 ]; do
     case $1 in
         --dist) dist=${2:?}; shift 2 ;;
@@ -34,6 +42,9 @@ while [ $# -gt 0 ]; do
         --backports-kernel) backports=1; shift ;;
         --out) out=${2:?}; shift 2 ;;
         --timeout) timeout=${2:?}; shift 2 ;;
+        --smp) smp=${2:?}; shift 2 ;;
+        --round) only=${2:?}; shift 2
+                 case $only in stock) ;; backports) backports=1 ;; *) usage ;; esac ;;
         --keep) keep=1; shift ;;
         -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) usage ;;
@@ -65,32 +76,34 @@ stage() {   # NAME CMD...: run CMD, note its time
     return $rc
 }
 
-# boot RD STEP: boot RD's disk with netcam.step=STEP; the guest powers off
-# after the step.  Its results land in RD (9p share "results").
+# boot RD: boot RD's disk with netcam_test on the kernel command line (a
+# name the netcam module does not take for its own parameter); the guest
+# powers off after the test. Its results land in RD (9p share "results").
 boot() {
-    local rd=$1 step=$2 rc=0
-    rm -f "$rd/rc-$step"
-    timeout -k 10 "$timeout" "$qemu" -accel tcg -cpu max -smp 2 -m 2G \
+    local rd=$1 rc=0
+    rm -f "$rd/rc"
+    timeout -k 10 "$timeout" "$qemu" -accel tcg -cpu max -smp "$smp" -m 2G \
         -nodefaults -no-user-config -display none -no-reboot -nic none \
-        -serial "file:$rd/console-$step.log" \
+        -serial "file:$rd/console.log" \
         -kernel "$rd/vmlinuz" -initrd "$rd/initrd.img" \
-        -append "root=/dev/vda rw console=ttyS0 loglevel=4 systemd.show_status=yes mitigations=off netcam.step=$step" \
+        -append "root=/dev/vda rw console=ttyS0 loglevel=4 systemd.show_status=yes mitigations=off netcam_test" \
         -drive "file=$rd/disk.img,format=raw,if=virtio,cache=unsafe" \
         -virtfs "local,path=$rd,mount_tag=results,security_model=none" \
-        > "$rd/qemu-$step.log" 2>&1 < /dev/null || rc=$?
+        > "$rd/qemu.log" 2>&1 < /dev/null || rc=$?
     if [ $rc = 124 ] || [ $rc = 137 ]; then
-        echo "FAIL vm.boot-$step: the VM did not power off within ${timeout}s (console-$step.log: $(grep -v '^\s*$' "$rd/console-$step.log" | tail -n 1 | cut -c1-200))" >> "$rd/results.txt"
+        echo "FAIL vm.boot: the VM did not power off within ${timeout}s (console.log: $(grep -v '^\s*$' "$rd/console.log" | tail -n 1 | cut -c1-200))" >> "$rd/results.txt"
     elif [ $rc != 0 ]; then
-        echo "FAIL vm.boot-$step: $qemu exited with $rc: $(tail -n 1 "$rd/qemu-$step.log")" >> "$rd/results.txt"
-    elif [ ! -s "$rd/rc-$step" ]; then
-        echo "FAIL vm.boot-$step: the step reported no exit status (console-$step.log: $(grep -v '^\s*$' "$rd/console-$step.log" | tail -n 1 | cut -c1-200))" >> "$rd/results.txt"
+        echo "FAIL vm.boot: $qemu exited with $rc: $(tail -n 1 "$rd/qemu.log")" >> "$rd/results.txt"
+    elif [ ! -s "$rd/rc" ]; then
+        echo "FAIL vm.boot: the test reported no exit status (console.log: $(grep -v '^\s*$' "$rd/console.log" | tail -n 1 | cut -c1-200))" >> "$rd/results.txt"
     else
-        echo "PASS vm.boot-$step" >> "$rd/results.txt"
+        echo "PASS vm.boot" >> "$rd/results.txt"
     fi
 }
 
 rounds=(stock)
 [ $backports = 1 ] && rounds+=(backports)
+[ -z "$only" ] || rounds=("$only")
 stage "image $dist (build-image.sh, cached)" "$here/build-image.sh" "$dist" ||
     { echo "FAIL $dist.image: tests/installed/build-image.sh $dist failed"; echo "0 passed, 1 failed"; exit 1; }
 all=$out/results.txt
@@ -106,15 +119,11 @@ for kind in "${rounds[@]}"; do
             "$here/prepare.sh" "$dist" "$rd" "$debs" "$kind" > "$rd/prepare.log" 2>&1; then
         kver=$(cat "$rd/kver")
         sed 's/^/    /' "$rd/prepare.log"
-        echo "$me: $dist $kind: booting $kver (step A)"
-        stage "$kind $kver: boot A (install check, config)" boot "$rd" A
-        echo "$me: $dist $kind: rebooting $kver (step B)"
-        stage "$kind $kver: boot B (cameras, reload, purge)" boot "$rd" B
-        for s in A B; do
-            [ -s "$rd/timing-$s.txt" ] && awk -v s=$s -v k="$kind" '
-                { t[$1] = $2 } END { printf "%-44s %6.1f s (guest uptime at step start %.1f s)\n", k ": step " s " inside the VM", t["step_end_uptime"] - t["step_start_uptime"], t["step_start_uptime"] }' \
-                "$rd/timing-$s.txt" >> "$timing"
-        done
+        echo "$me: $dist $kind: booting $kver"
+        stage "$kind $kver: boot and test" boot "$rd"
+        [ -s "$rd/timing.txt" ] && awk -v k="$kind" '
+            { t[$1] = $2 } END { printf "%-44s %6.1f s (guest uptime at its start %.1f s)\n", k ": the test inside the VM", t["step_end_uptime"] - t["step_start_uptime"], t["step_start_uptime"] }' \
+            "$rd/timing.txt" >> "$timing"
     else
         echo "FAIL install.prepare: $(tail -n 1 "$rd/prepare.log")" >> "$rd/results.txt"
         kver=unknown
