@@ -34,7 +34,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 usage() { echo "usage: $me --dist trixie|bookworm --debs DIR [--backports-kernel] [--out DIR] [--timeout S] [--smp N] [--round stock|backports] [--keep]" >&2; exit 2; }
 
-dist='' debs='' backports=0 out='' timeout=900 keep=0 smp=2 only=
+dist='' debs='' backports=0 out='' timeout=1200 keep=0 smp=2 only=
 while [ $# -gt 0 ]; do
     case $1 in
         --dist) dist=${2:?}; shift 2 ;;

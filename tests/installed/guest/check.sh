@@ -102,6 +102,12 @@ node_of() {
 
 check_services() {
     local c gen
+    # The test cameras first (Python and GStreamer start slowly under TCG).
+    if wait_for 300 sh -c 'ss -Hltn | grep -q ":8554 " && ss -Hltn | grep -q ":8081 "'; then
+        pass fixture.test-cameras-listening
+    else
+        fail fixture.test-cameras-listening "the test cameras do not listen on 8554 and 8081: $(ss -Hltn | tr '\n' ' ')"
+    fi
     for c in "${cameras[@]}"; do
         if wait_for 60 systemctl is-active --quiet "netcamd@$c.service"; then
             pass "service.netcamd@$c-active"
@@ -138,7 +144,8 @@ capture() {
     if ! timeout 60 ffmpeg -nostdin -hide_banner -loglevel error -f v4l2 -i "$link" \
             -vf "select='gt(scene\,0)',signalstats,metadata=mode=print:file=$d/stats.txt" \
             -fps_mode passthrough -frames:v 10 -y -f framemd5 "$d/frames.md5" > "$d/ffmpeg.log" 2>&1; then
-        fail "capture.$name" "ffmpeg -f v4l2 -i $link got $(grep -vc '^#' "$d/frames.md5" 2>/dev/null || echo 0) changing frames within 60 s, want 10: $(tail -n 2 "$d/ffmpeg.log" | tr '\n' ' ')"
+        n=$(grep -vc '^#' "$d/frames.md5" 2>/dev/null)
+        fail "capture.$name" "ffmpeg -f v4l2 -i $link got ${n:-0} changing frames within 60 s, want 10: $(tail -n 2 "$d/ffmpeg.log" | tr '\n' ' ')"
         return
     fi
     n=$(grep -vc '^#' "$d/frames.md5")
@@ -172,6 +179,11 @@ check_nodes() {
                 fail "udev.link-$c-index$i" "$link is '$(readlink "$link" 2>&1)', want a link to the /dev/videoN of camera $c node $i; by-id: $(ls /dev/v4l/by-id 2>&1 | tr '\n' ' ')"
             fi
         done
+        # netcam-motion streams rtspcam's last node, so netcamd is already
+        # connecting (with back-off while the server was not up).
+        [ "$c" != rtspcam ] ||
+            wait_for 120 sh -c "journalctl -b -q -u netcamd@rtspcam -o cat | grep -q 'video arrives'" ||
+            fail "netcamd.rtspcam-video" "no 'video arrives' from netcamd@rtspcam within 120 s of its nodes: $(journalctl -b -q -u netcamd@rtspcam -o cat | tail -n 2 | tr '\n' ' ')"
         capture "$c" "/dev/v4l/by-id/netcam-$c-video-index0"
     done
 }
@@ -253,7 +265,7 @@ check_reload() {
     systemctl reload netcamd@httpcam || true
     if wait_for 60 sh -c "[ \"\$(systemctl show -P NRestarts netcamd@httpcam)\" -gt $before ]" &&
        wait_for 30 systemctl is-active --quiet netcamd@httpcam &&
-       journalctl -q -u netcamd@httpcam | grep -q "camera 'httpcam' changed: restarting to apply it" &&
+       journalctl -b -q -o cat | grep -q "camera 'httpcam' changed: restarting to apply it" &&
        [ "$(readlink -f /dev/v4l/by-id/netcam-httpcam-video-index0)" = "$node" ]; then
         pass reload.netcamd-restart "restarted to apply it, $node stays"
     else
