@@ -8,8 +8,7 @@ set -u
 . "$NETCAM_SRC/tests/vm/netcam.sh"
 . "$NETCAM_SRC/tests/netcamd/vm-helpers.sh"
 export PATH=$PATH:/usr/sbin:/sbin
-# The plugin registry run.sh made on the host (saves a 17 s plugin scan).
-export GST_REGISTRY=$NETCAM_VM_OUT/gst-registry.bin
+# GST_REGISTRY: the plugin registry tests/vm/run.sh made on the host.
 
 T=$NETCAM_SRC/tests/netcamd
 NETCAMD=$NETCAM_SRC/build/userspace/netcamd/netcamd

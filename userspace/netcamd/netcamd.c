@@ -732,17 +732,15 @@ int main(int argc, char **argv)
 	netcam_find(ctl, cam->name, &info);
 	close(ctl);
 	if (reattached) {
-		const char *label = cam->label[0] ? cam->label : cam->name;
-
 		log_notice("camera '%s' re-attached: %u node(s), kept as created",
 			   cam->name, info.num_nodes);
 		/* The driver keeps a camera's nodes and labels for the apps
 		 * that hold them; a configuration that asks for others is
 		 * applied only to a camera created afresh. */
 		if (info.num_nodes != (uint32_t)cam->num_nodes ||
-		    strncmp(info.label, label, sizeof(info.label)))
+		    strncmp(info.label, cam->label, sizeof(info.label)))
 			log_warn("camera '%s': the configuration asks for %d node(s) labelled \"%s\", the camera keeps %u labelled \"%.*s\" until it is created afresh: netcamctl remove %s, then restart netcamd@%s (apps using it lose its nodes)",
-				    cam->name, cam->num_nodes, label,
+				    cam->name, cam->num_nodes, cam->label,
 				    info.num_nodes, (int)sizeof(info.label),
 				    info.label, cam->name, cam->name);
 	} else {

@@ -19,12 +19,6 @@ conf=/etc/netcam/netcam.conf
 fails=0
 pass() { echo "PASS $1" | tee -a "$res"; }
 fail() { echo "FAIL $1: $2" | tee -a "$res"; fails=$((fails + 1)); }
-# check NAME WHY CMD...: PASS when CMD succeeds, else FAIL NAME: WHY.
-check() {
-    local name=$1 why=$2
-    shift 2
-    if "$@"; then pass "$name"; else fail "$name" "$why"; fi
-}
 # wait_for SECS CMD...: until CMD succeeds or SECS pass.
 wait_for() {
     local end=$((SECONDS + $1))
@@ -86,7 +80,6 @@ check_module() {
     systemctl is-enabled netcam.target > /dev/null 2>&1 && pass package.target-enabled ||
         fail package.target-enabled "netcam.target is $(systemctl is-enabled netcam.target 2>&1)"
 }
-
 
 # The video node of a link, when it is a /dev/videoN of netcam camera NAME
 # with index IDX (sysfs attrs netcam/camera and netcam/node).
