@@ -121,8 +121,8 @@ fuzz: deps
 demo: deps
 	tests/demo/run.sh
 
-# The installed-system tests (tests/installed/, not yet part of make
-# check): both packages built, then installed with apt into debootstrapped
+# The installed-system tests alone (tests/installed/; make check runs them
+# too): both packages built, then installed with apt into debootstrapped
 # Debian 12 and 13 systems booted under QEMU with systemd; Debian 13 also
 # with trixie-backports' newest kernel. Images cached in build/installed/.
 check-installed: deps

@@ -105,6 +105,14 @@ bg_start debug-kernel tests/debug-kernel/build.sh
 if [ "${NETCAM_DEBIAN13:-1}" != 0 ]; then
     bg_start debian13 tests/debian13/setup.sh
 fi
+# The installed-system test's Debian 12 and 13 systems (debootstrap).
+if [ "${NETCAM_INSTALLED:-1}" != 0 ]; then
+    if [ "${NETCAM_DEBIAN13:-1}" != 0 ]; then
+        bg_start installed-images sh -c 'tests/installed/build-image.sh trixie && tests/installed/build-image.sh bookworm'
+    else
+        bg_start installed-images tests/installed/build-image.sh bookworm
+    fi
+fi
 
 stage static tests/static/run.sh build/test-out/static
 stage unit tests/unit/run.sh build/test-out/unit
@@ -119,10 +127,10 @@ dirs=(build/test-out/static build/test-out/unit build/test-out/motion build/test
 
 dirs+=("$bg")
 # run_suites [--claim] KVER...: each kernel's suites. With --claim, only
-# those no other lane has taken (a directory under $bg/claims, made
+# those no other lane has taken (a directory under $bg/claims/vm, made
 # atomically, marks a suite as taken).
-mkdir -p "$bg/claims"
-rm -rf "${bg:?}"/claims/* "$bg/debug-kvers"
+rm -rf "${bg:?}/claims" "$bg/debug-kvers" "$bg/packages.done"
+mkdir -p "$bg/claims/vm" "$bg/claims/installed"
 run_suites() {
     local k kind suites s out smp kill_args first=1 claim=0
     [ "${1:-}" = --claim ] && { claim=1; shift; }
@@ -141,7 +149,7 @@ run_suites() {
             esac
         fi
         for s in $suites; do
-            [ $claim = 0 ] || mkdir "$bg/claims/$k.$s" 2>/dev/null || continue
+            [ $claim = 0 ] || mkdir "$bg/claims/vm/$k.$s" 2>/dev/null || continue
             out=build/vm-out/$k/$s
             # The fuzzer's processes race for real on two vCPUs (the debug
             # kernel has no ACPI, so it would see one CPU anyway).
@@ -186,8 +194,33 @@ built_kernels() {
     done
 }
 
+# The installed-system test (tests/installed/run.sh), one job per round:
+# Debian 13 with its 6.12, Debian 12 with its 6.1, Debian 13 with the
+# newest kernel of trixie-backports. They need the packages and the
+# images ($bg/packages.done); each lane takes those no other has taken.
+installed_jobs=("trixie stock" "bookworm stock" "trixie backports")
+[ "${NETCAM_DEBIAN13:-1}" != 0 ] || installed_jobs=("bookworm stock")
+[ "${NETCAM_INSTALLED:-1}" != 0 ] || installed_jobs=()
+run_installed() {
+    local j dist round
+    for j in "${installed_jobs[@]}"; do
+        read -r dist round <<< "$j"
+        mkdir "$bg/claims/installed/$dist-$round" 2>/dev/null || continue
+        while [ ! -f "$bg/packages.done" ]; do sleep 5; done
+        if [ "$(cut -d' ' -f1 "$bg/logs/installed-images.rc")" != 0 ]; then
+            echo "FAIL installed.$dist-$round no image to install into (see $bg/logs/installed-images.log)" >> "$bg/results.txt"
+            continue
+        fi
+        echo "==== installed system: Debian $dist, $round kernel ===="
+        # One vCPU: the other lane's VM has the other core.
+        stage "installed $dist $round" tests/installed/run.sh --dist "$dist" --round "$round" \
+            --debs "build/deb/$dist" --out "build/test-out/installed/$dist-$round" --smp 1
+    done
+}
+
 # The debug lane: wait for the debug kernel, build netcam.ko for it, tell
-# the foreground lane which kernel it is ($bg/debug-kvers), run its suites.
+# the foreground lane which kernel it is ($bg/debug-kvers), run its suites,
+# then the installed-system jobs not yet taken.
 (
     # A little below the foreground lane: its suites on the Debian kernels
     # hold the strict timing bounds, the debug kernel's are relaxed.
@@ -198,6 +231,7 @@ built_kernels() {
     echo "$dbg" > "$bg/debug-kvers.tmp" && mv "$bg/debug-kvers.tmp" "$bg/debug-kvers"
     # shellcheck disable=SC2086  # a list of kernels
     [ -z "$dbg" ] || run_suites --claim $dbg
+    run_installed
 ) < /dev/null > "$bg/logs/debug-lane.log" 2>&1 &
 debug_lane=$!
 
@@ -213,6 +247,12 @@ pkg_dists=bookworm
 # shellcheck disable=SC2086  # the list of releases
 stage packages tests/packages/run.sh build/test-out/packages $pkg_dists
 dirs+=(build/test-out/packages)
+if [ ${#installed_jobs[@]} -gt 0 ]; then
+    bg_wait installed-images
+else
+    echo "SKIP installed NETCAM_INSTALLED=0: the installed-system test did not run" >> "$bg/results.txt"
+fi
+touch "$bg/packages.done"
 
 # shellcheck disable=SC2086  # a list of kernels
 run_suites $host_kernels
@@ -229,7 +269,9 @@ else
     fi
 fi
 
-# Then help the debug lane with the debug suites it has not started yet.
+# Then help the debug lane: the installed-system jobs, then the debug
+# suites it has not started yet.
+run_installed
 while [ ! -f "$bg/debug-kvers" ]; do sleep 5; done
 dbg=$(cat "$bg/debug-kvers")
 # shellcheck disable=SC2086  # a list of kernels
@@ -237,10 +279,13 @@ dbg=$(cat "$bg/debug-kvers")
 wait "$debug_lane"
 echo "==== the debug lane (also in $bg/logs/debug-lane.log) ===="
 cat "$bg/logs/debug-lane.log"
-for c in "$bg"/claims/*; do
+for c in "$bg"/claims/vm/*; do
     [ -d "$c" ] || continue
     c=${c##*/}
     dirs+=("build/vm-out/${c%.*}/${c##*.}")
+done
+for c in "$bg"/claims/installed/*; do
+    [ -d "$c" ] && dirs+=("build/test-out/installed/${c##*/}")
 done
 
 printf '%-40s %5ds\n' "all of make check (the lanes overlap)" $(( $(date +%s) - check_t0 )) >> "$timing"
