@@ -2,11 +2,16 @@
 /*
  * Unit tests of netcam-motion's snapshot writer: a colour snapshot decodes
  * to the colours its YCbCr planes hold, a grey one has one component, odd
- * sizes work, and an unwritable path is an error that names it.
+ * sizes work, and an unwritable path is an error that names it. A write
+ * that fails half-way (a full disk, here a file size limit) is an error
+ * too, not libjpeg's exit(), and leaves no temporary file behind.
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <jpeglib.h>    /* needs stdio.h first */
@@ -126,11 +131,47 @@ static void test_unwritable(void)
 	      "unwritable path reported: '%s'", err);
 }
 
+static void test_write_fails(void)
+{
+	char dir[] = "/tmp/netcam-snapdirXXXXXX", path[64], tmp[80];
+	unsigned char *y, *cb, *cr;
+	struct rlimit old, small = { 0 };
+	char err[256] = "";
+	int r;
+
+	CHECK(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
+	snprintf(path, sizeof(path), "%s/snap.jpg", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	two_colours(640, 360, &y, &cb, &cr);
+	/* writes past 1 KiB fail with EFBIG, as they would with ENOSPC */
+	getrlimit(RLIMIT_FSIZE, &old);
+	small.rlim_cur = 1024;
+	small.rlim_max = old.rlim_max;
+	signal(SIGXFSZ, SIG_IGN);
+	setrlimit(RLIMIT_FSIZE, &small);
+	r = snapshot_write(path, y, cb, cr, 640, 360, 90, err, sizeof(err));
+	setrlimit(RLIMIT_FSIZE, &old);
+	CHECK(r == -1, "a failed write returns -1 (got %d)", r);
+	CHECK(strstr(err, tmp) && strstr(err, strerror(EFBIG)),
+	      "the error names the file and the cause: '%s'", err);
+	CHECK(access(tmp, F_OK) != 0 && access(path, F_OK) != 0,
+	      "neither %s nor the snapshot is left", tmp);
+	/* and the next snapshot, with room again, is written */
+	CHECK(snapshot_write(path, y, cb, cr, 640, 360, 90, err, sizeof(err)) == 0,
+	      "written after the failure: %s", err);
+	unlink(path);
+	rmdir(dir);
+	free(y);
+	free(cb);
+	free(cr);
+}
+
 int main(void)
 {
 	test_colour(320, 180);
 	test_colour(33, 17);    /* odd sizes: chroma rounded up */
 	test_grey();
 	test_unwritable();
+	test_write_fails();
 	return UNIT_SUMMARY();
 }

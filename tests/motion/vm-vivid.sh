@@ -45,11 +45,12 @@ vm_pass motion.vm.vivid-device "$dev card '$card'"
 
 work=$NETCAM_VM_OUT/motion
 rm -rf "$work"   # a re-run into the same --out starts clean
-rm -rf "$work"   # a re-run into the same --out starts clean
 mkdir -p "$work/snaps"
 cat > "$work/hook.sh" <<EOF
 #!/bin/sh
 echo "\$1 \$2 \$3 \$4 \$NETCAM_EVENT \$NETCAM_SNAPSHOT" >> "$work/hook.out"
+# what the hook inherited: signal mask and dispositions, open files
+{ grep -E '^Sig(Blk|Ign):' /proc/\$\$/status; ls -l /proc/\$\$/fd/ | sed -n 's/.* -> //p'; } > "$work/hook-inherit.\$4.\$1"
 EOF
 chmod +x "$work/hook.sh"
 cat > "$work/motion.conf" <<EOF
@@ -97,6 +98,24 @@ check event-end 25 "$work/events.jsonl" '"type":"end".*"bbox"'
 check hook 10 "$work/hook.out" '^end vivid all [0-9]+ end /'
 check_snapshot "$work/snaps"
 
+# A hook starts as from a shell: no signal blocked, SIGPIPE not ignored
+# (bit 13 of SigIgn), none of the daemon's descriptors (event log, video
+# node, signalfd, eventfd, udev socket).
+inh=$(ls "$work"/hook-inherit.*.end 2> /dev/null | head -n 1)
+blk=$(sed -n 's/^SigBlk:\s*//p' "$inh" 2> /dev/null)
+ign=$(sed -n 's/^SigIgn:\s*//p' "$inh" 2> /dev/null)
+if [ -n "$blk" ] && [ $((16#$blk)) -eq 0 ] && [ -n "$ign" ] && [ $(( (16#$ign >> 12) & 1 )) -eq 0 ]; then
+    vm_pass motion.vm.hook-signals "SigBlk $blk SigIgn $ign"
+else
+    vm_fail motion.vm.hook-signals "hook inherited SigBlk '$blk' SigIgn '$ign' (${inh:-no record})"
+fi
+leaked=$(grep -E 'events\.jsonl|/dev/video|anon_inode|socket:' "$inh" 2> /dev/null | tr '\n' ' ')
+if [ -n "$inh" ] && [ -z "$leaked" ]; then
+    vm_pass motion.vm.hook-fds "$(grep -c . "$inh") lines, none of the daemon's descriptors"
+else
+    vm_fail motion.vm.hook-fds "hook inherited: ${leaked:-no record}"
+fi
+
 # node removed and re-added
 sysdev=$(basename "$(readlink -f /sys/class/video4linux/${dev#/dev/}/device)")
 drv=/sys/bus/platform/drivers/vivid
@@ -110,8 +129,28 @@ if echo "$sysdev" > $drv/unbind; then
     [ ${#run_as[@]} -gt 0 ] && video_perms
     check reopened 30 "$log" "camera 'vivid': /dev/video[0-9]+ \(vivid\)" 2
     setup_pattern
+    # A full snapshot directory: a warning, the event's end line and its
+    # hook (without a snapshot), no temporary file; the daemon goes on.
+    mount -t tmpfs -o size=16k,mode=0777 netcam-full "$work/snaps"
+    dd if=/dev/zero of="$work/snaps/fill" bs=4k 2> /dev/null
     move 'move left fast'
     check event-after-readd 20 "$work/events.jsonl" '"type":"start"' 2
+    move 'no movement'
+    check disk-full-end 25 "$work/events.jsonl" '"type":"end"' 2
+    check disk-full-warning 10 "$log" "snapshot not saved: .*No space left on device"
+    check disk-full-hook 10 "$work/hook.out" '^end vivid all [0-9]+ end $'
+    # a read-only one: the same
+    mount -o remount,ro "$work/snaps"
+    setup_pattern
+    move 'move right fast'
+    check read-only-start 20 "$work/events.jsonl" '"type":"start"' 3
+    move 'no movement'
+    check read-only-end 25 "$work/events.jsonl" '"type":"end"' 3
+    check read-only-warning 10 "$log" "snapshot not saved: .*Read-only file system"
+    left=$(ls "$work/snaps" | grep -v '^fill$' | tr '\n' ' ')
+    if [ -z "$left" ]; then vm_pass motion.vm.no-tmp-left "only the filler in the full directory"
+    else vm_fail motion.vm.no-tmp-left "left in the full directory: $left"; fi
+    umount "$work/snaps"
 else
     vm_fail motion.vm.node-removed "cannot unbind $sysdev from vivid"
 fi

@@ -23,6 +23,7 @@
 #include "capture.h"
 #include "detect.h"
 #include "events.h"
+#include "writer.h"
 #include "netcam-util.h"
 
 #define RETRY_S 5.0        /* retry a missing camera this often */
@@ -42,7 +43,6 @@ struct cam {
 	int have_peak;
 	double next_try, last_frame, last_proc;
 	char last_err[512];
-	char snap[1100];
 	int id_base, id_max;   /* event ids go on across re-opens */
 };
 
@@ -147,8 +147,44 @@ static void expire_hooks(double now)
 	}
 }
 
-static void run_hook(struct cam *c, const struct md_event *ev, const char *json)
+/*
+ * What a hook is started with, copied out of the camera when its event is
+ * emitted: an end event's hook waits for the event's snapshot (see
+ * writer.h), and a reload may have replaced the camera by then.
+ */
+struct hook_call {
+	char hook[CFG_PATH_LEN];        /* "" = no hook: only the snapshot's log */
+	char camera[CFG_NAME_LEN];
+	char device[sizeof(((struct capture *)0)->path)];
+	char zone[MD_NAME_MAX];
+	struct md_event ev;             /* ev.zone points at zone */
+	double wall_off;
+	char json[1024];
+};
+
+static struct hook_call *hook_call_new(const struct cam *c, const struct md_event *ev)
 {
+	struct hook_call *h = calloc(1, sizeof(*h));
+
+	if (!h) {
+		log_msg(LOG_WARN_P, "camera '%s': out of memory: event %d not passed on",
+			c->cfg->name, ev->id);
+		return NULL;
+	}
+	str_copy(h->hook, sizeof(h->hook), cam_hook(c));
+	str_copy(h->camera, sizeof(h->camera), c->cfg->name);
+	str_copy(h->device, sizeof(h->device), c->cap.path);
+	str_copy(h->zone, sizeof(h->zone), ev->zone);
+	h->ev = *ev;
+	h->ev.zone = h->zone;
+	h->wall_off = c->sink.wall_off;
+	ev_json(&c->sink, ev, h->json, sizeof(h->json));
+	return h;
+}
+
+static void run_hook(const struct hook_call *h, const char *snapshot)
+{
+	const struct md_event *ev = &h->ev;
 	char e[12][1200], ids[16], *env[13], *argv[6];
 	char ts[48], te[48];
 	char err[600];
@@ -162,37 +198,37 @@ static void run_hook(struct cam *c, const struct md_event *ev, const char *json)
 		}
 	if (slot < 0) {
 		log_msg(LOG_WARN_P, "camera '%s': %d hooks still running, event %d not passed on",
-			c->cfg->name, MAX_HOOKS, ev->id);
+			h->camera, MAX_HOOKS, ev->id);
 		return;
 	}
-	iso8601(ev->start_t + c->sink.wall_off, ts, sizeof(ts));
-	iso8601(ev->end_t + c->sink.wall_off, te, sizeof(te));
+	iso8601(ev->start_t + h->wall_off, ts, sizeof(ts));
+	iso8601(ev->end_t + h->wall_off, te, sizeof(te));
 	snprintf(ids, sizeof(ids), "%d", ev->id);
 	snprintf(e[k++], sizeof(e[0]), "NETCAM_EVENT=%s", ev->ended ? "end" : "start");
-	snprintf(e[k++], sizeof(e[0]), "NETCAM_CAMERA=%s", c->cfg->name);
+	snprintf(e[k++], sizeof(e[0]), "NETCAM_CAMERA=%s", h->camera);
 	snprintf(e[k++], sizeof(e[0]), "NETCAM_ZONE=%s", ev->zone);
 	snprintf(e[k++], sizeof(e[0]), "NETCAM_EVENT_ID=%d", ev->id);
 	snprintf(e[k++], sizeof(e[0]), "NETCAM_START=%s", ts);
-	snprintf(e[k++], sizeof(e[0]), "NETCAM_DEVICE=%s", c->cap.path);
+	snprintf(e[k++], sizeof(e[0]), "NETCAM_DEVICE=%s", h->device);
 	if (ev->ended) {
 		snprintf(e[k++], sizeof(e[0]), "NETCAM_END=%s", te);
 		snprintf(e[k++], sizeof(e[0]), "NETCAM_DURATION=%.3f", ev->end_t - ev->start_t);
 		snprintf(e[k++], sizeof(e[0]), "NETCAM_PEAK_AREA=%.2f", ev->peak_area);
 		snprintf(e[k++], sizeof(e[0]), "NETCAM_BBOX=%dx%d+%d+%d", ev->bbox.w, ev->bbox.h,
 			 ev->bbox.x, ev->bbox.y);
-		snprintf(e[k++], sizeof(e[0]), "NETCAM_SNAPSHOT=%s", c->snap);
+		snprintf(e[k++], sizeof(e[0]), "NETCAM_SNAPSHOT=%s", snapshot);
 	}
-	snprintf(e[k++], sizeof(e[0]), "NETCAM_JSON=%s", json);
+	snprintf(e[k++], sizeof(e[0]), "NETCAM_JSON=%s", h->json);
 	for (int i = 0; i < k; i++)
 		env[i] = e[i];
 	env[k] = NULL;
-	argv[0] = (char *)cam_hook(c);
+	argv[0] = (char *)h->hook;
 	argv[1] = (char *)(ev->ended ? "end" : "start");
-	argv[2] = (char *)c->cfg->name;
+	argv[2] = (char *)h->camera;
 	argv[3] = (char *)ev->zone;
 	argv[4] = ids;
 	argv[5] = NULL;
-	pid = hook_spawn(cam_hook(c), argv, env, err, sizeof(err));
+	pid = hook_spawn(h->hook, argv, env, err, sizeof(err));
 	if (pid < 0) {
 		log_msg(LOG_WARN_P, "hook %s", err);
 		return;
@@ -201,50 +237,81 @@ static void run_hook(struct cam *c, const struct md_event *ev, const char *json)
 	D.hook_start[slot] = mono_s();
 	D.hook_killed[slot] = 0;
 	snprintf(D.hook_what[slot], sizeof(D.hook_what[0]), "'%s' (camera '%s' event %d %s)",
-		 cam_hook(c), c->cfg->name, ev->id, ev->ended ? "end" : "start");
+		 h->hook, h->camera, ev->id, ev->ended ? "end" : "start");
+}
+
+/* The writer is done with a job of ours: a snapshot (or its failure),
+ * then the hook that waited for it. */
+static void on_written(void *done, const char *path, const char *err)
+{
+	struct hook_call *h = done;
+
+	if (err)
+		log_msg(LOG_WARN_P, "camera '%s': snapshot not saved: %s", h->camera, err);
+	if (h->hook[0])
+		run_hook(h, path ? path : "");
+	free(h);
+}
+
+/* The snapshot file for an event that ended now. */
+static void snapshot_path(const struct cam *c, int id, char *out, size_t cap)
+{
+	char name[CFG_NAME_LEN], ts[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	for (size_t i = 0; i < sizeof(name); i++) {
+		char ch = c->cfg->name[i];
+
+		name[i] = (ch == '/' || ch == ' ' || (ch > 0 && ch < 32)) ? '_' : ch;
+		if (!ch)
+			break;
+	}
+	name[sizeof(name) - 1] = 0;
+	localtime_r(&now, &tm);
+	strftime(ts, sizeof(ts), "%Y%m%dT%H%M%S", &tm);
+	snprintf(out, cap, "%s/%s-%s-%d.jpg", cam_snapshot_dir(c), name, ts, id);
 }
 
 static void on_event(void *ctx, const struct md_event *ev0)
 {
 	struct cam *c = ctx;
-	char json[1024], err[1200];
 	struct md_event e = *ev0;
 	const struct md_event *ev = &e;
+	struct hook_call *h = NULL;
+	int snap = 0;
+	char path[1100];
 
 	e.id += c->id_base;
 	if (e.id > c->id_max)
 		c->id_max = e.id;
 	c->sink.wall_off = wall_minus_mono_s();
 	ev_emit(&c->sink, ev);
+	/* the end line is made durable before its hook hears of it */
+	if (ev->ended && D.json && D.json != stdout)
+		writer_fsync(fileno(D.json));
 	if (!ev->ended)
 		c->have_peak = 0;
-	c->snap[0] = 0;
-	if (ev->ended && cam_snapshot_dir(c)[0] && c->have_peak) {
-		char name[MD_NAME_MAX], ts[32];
-		time_t now = time(NULL);
-		struct tm tm;
-
-		for (size_t i = 0; i < sizeof(name); i++) {
-			char ch = c->cfg->name[i];
-
-			name[i] = (ch == '/' || ch == ' ' || (ch > 0 && ch < 32)) ? '_' : ch;
-			if (!ch)
-				break;
-		}
-		localtime_r(&now, &tm);
-		strftime(ts, sizeof(ts), "%Y%m%dT%H%M%S", &tm);
-		snprintf(c->snap, sizeof(c->snap), "%s/%s-%s-%d.jpg", cam_snapshot_dir(c), name, ts, ev->id);
-		if (snapshot_write(c->snap, c->peak, c->peak_cb, c->peak_cr, c->cap.w, c->cap.h,
-				   D.cfg.snapshot_quality,
-				   err, sizeof(err))) {
-			log_msg(LOG_WARN_P, "camera '%s': snapshot: %s", c->cfg->name, err);
-			c->snap[0] = 0;
-		}
+	snap = ev->ended && cam_snapshot_dir(c)[0] && c->have_peak;
+	if (!snap && !cam_hook(c)[0])
+		return;
+	h = hook_call_new(c, ev);
+	if (!h)
+		return;
+	if (snap) {
+		snapshot_path(c, ev->id, path, sizeof(path));
+		if (writer_snapshot(path, c->peak, c->peak_cb, c->peak_cr, c->cap.w, c->cap.h,
+				    D.cfg.snapshot_quality, h) == 0)
+			return;
+		log_msg(LOG_WARN_P, "camera '%s': snapshot of event %d skipped: %d snapshots are still being written to %s",
+			c->cfg->name, ev->id, WRITER_MAX_SNAPSHOTS, cam_snapshot_dir(c));
 	}
-	if (cam_hook(c)[0]) {
-		ev_json(&c->sink, ev, json, sizeof(json));
-		run_hook(c, ev, json);
-	}
+	/* An end hook waits for the fsync just asked for; any hook waits
+	 * behind the snapshots being written, so that hooks keep their order. */
+	if (h->hook[0] && ((ev->ended && D.json && D.json != stdout) || writer_pending() > 0) &&
+	    writer_marker(h) == 0)
+		return;
+	on_written(h, NULL, NULL);
 }
 
 static void cam_close(struct cam *c, const char *why)
@@ -320,7 +387,7 @@ static int cam_open(struct cam *c)
 	}
 	c->sink.camera = cf->name;
 	c->sink.json = D.json;
-	c->sink.fsync_end = D.json != stdout;
+	c->sink.fsync_end = 0;	/* on_event asks the writer */
 	c->sink.replay = 0;
 	c->sink.mono_off = 0;
 	c->det = md_new(&cf->motion.p, c->cap.w, c->cap.h, mask, cf->motion.zones,
@@ -432,7 +499,7 @@ static void close_cams(void)
 		c->peak = c->peak_cb = c->peak_cr = NULL;
 	}
 	if (D.json && D.json != stdout)
-		fsync(fileno(D.json));
+		writer_fsync(fileno(D.json));
 }
 
 /* SIGHUP: the new configuration is read and checked whole first; a bad
@@ -483,6 +550,7 @@ int daemon_run(struct netcam_config *cfg, const char *cfgpath)
 	struct udev *udev = NULL;
 	struct udev_monitor *mon = NULL;
 	sigset_t mask;
+	char err[256];
 	int sfd, running = 1;
 
 	D.cfg = *cfg;	/* ours now: reload() frees it */
@@ -534,18 +602,24 @@ int daemon_run(struct netcam_config *cfg, const char *cfgpath)
 		log_msg(LOG_INFO_P, "no udev monitor; polling for cameras every %.0f s", RETRY_S);
 	else
 		log_msg(LOG_INFO_P, "following camera hotplug through udev");
+	if (writer_start(err, sizeof(err)))
+		log_msg(LOG_WARN_P, "%s: snapshots and fsync will hold up the frames", err);
 	open_json();
 	setup_cams();
 	notify_systemd("READY=1");
 	log_msg(LOG_INFO_P, "netcam-motion running, %d camera(s)", D.n);
 
 	while (running) {
-		int np = 0, cidx[MAX_WATCHED], timeout = 1000;
+		int np = 0, cidx[MAX_WATCHED], timeout = 1000, widx = -1;
 		double now = mono_s();
 
 		pfd[np++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 		if (mon)
 			pfd[np++] = (struct pollfd){ .fd = udev_monitor_get_fd(mon), .events = POLLIN };
+		if (writer_fd() >= 0) {
+			widx = np;
+			pfd[np++] = (struct pollfd){ .fd = writer_fd(), .events = POLLIN };
+		}
 		for (int i = 0; i < D.n; i++) {
 			cidx[i] = -1;
 			if (D.cams[i].open) {
@@ -597,6 +671,8 @@ int daemon_run(struct netcam_config *cfg, const char *cfgpath)
 				udev_device_unref(dev);
 			}
 		}
+		if (widx >= 0 && (pfd[widx].revents & POLLIN))
+			writer_collect(on_written);
 		now = mono_s();
 		expire_hooks(now);
 		for (int i = 0; i < D.n; i++) {
@@ -619,6 +695,8 @@ int daemon_run(struct netcam_config *cfg, const char *cfgpath)
 	notify_systemd("STOPPING=1");
 	log_msg(LOG_INFO_P, "stopping: ending open events");
 	close_cams();
+	/* the last snapshots, the fsync and the hooks that wait for them */
+	writer_stop(on_written);
 	if (D.json && D.json != stdout)
 		fclose(D.json);
 	if (mon)
