@@ -436,6 +436,47 @@ static void test_startup_frame_differs(void)
 	md_free(d);
 }
 
+/* The input lost its signal mid-event and came back with another
+ * exposure and a scene that changed meanwhile (a box parked): the event
+ * ends at the loss, the new picture is learnt, not reported, and a box
+ * moving afterwards is found, as event 2. */
+static void test_relearn_after_signal_loss(void)
+{
+	struct rec r;
+	struct md_detector *d = mk(NULL, &r);
+	long k = 0;
+	int starts_before;
+
+	still(d, 20, 1.5, &k);
+	for (int i = 0; i < 15; i++, k++) {
+		render(1, 0, 1.5, 20 + 5 * i, 40, 30, 10);
+		md_frame(d, frame, W, k / FPS, NULL);
+	}
+	CHECK(r.starts == 1 && r.ends == 0, "before the loss: starts %d ends %d", r.starts, r.ends);
+	md_relearn(d);
+	CHECK(r.ends == 1, "the open event did not end at the loss (%d ends)", r.ends);
+	k += 10 * FPS;          /* ten seconds without a picture */
+	starts_before = r.starts;
+	for (int i = 0; i < 100; i++, k++) {
+		render(1.3, -10, 1.5, 200, 100, 40, 240);
+		md_frame(d, frame, W, k / FPS, NULL);
+	}
+	CHECK(r.starts == starts_before, "%d events from the picture after the gap",
+	      r.starts - starts_before);
+	for (int i = 0; i < 30; i++, k++) {
+		render(1.3, -10, 1.5, 200, 100, 40, 240);
+		for (int y = 20; y < 50; y++)
+			for (int x = 10 + 5 * i; x < 40 + 5 * i && x < W; x++)
+				frame[y * W + x] = 10;
+		md_frame(d, frame, W, k / FPS, NULL);
+	}
+	md_flush(d);
+	CHECK(r.starts == 2 && r.ends == 2, "after the gap: starts %d ends %d, expected 2 and 2",
+	      r.starts, r.ends);
+	CHECK(r.last_end.id == 2, "event id %d after the gap, expected 2", r.last_end.id);
+	md_free(d);
+}
+
 /* vivid's "ten pixels wide cross": white with a black cross, nothing in
  * between; the first frame black */
 static void cross(int cx)
@@ -662,6 +703,7 @@ int main(void)
 	test_long_still_change_ends();
 	test_params_and_sizes();
 	test_startup_frame_differs();
+	test_relearn_after_signal_loss();
 	test_flat_frame();
 	test_two_level_pattern();
 	test_tall_blocks();

@@ -5,7 +5,9 @@
 # one netcam.conf section configures both. It must stay
 # quiet on the still part, log the crossing, survive the camera being
 # removed (netcamd stopped, camera deleted) and pick the node up again when
-# netcamd re-creates it. A hook that hangs is killed after hook_timeout.
+# netcamd re-creates it; a helper that dies mid-event leaves the node
+# without a signal: the event ends, nothing fires until the signal is back
+# and the scene relearnt. A hook that hangs is killed after hook_timeout.
 #
 # usage (host): tests/vm/run.sh --kernel KVER --script tests/motion/vm-netcam.sh --out DIR
 # Needs the module (make driver), netcamd and netcam-motion built
@@ -151,6 +153,40 @@ case $verdict in
     *) vm_pass motion.netcam.one-event-per-crossing "$verdict" ;;
 esac
 
+# The signal goes mid-event and comes back: netcamd is killed while the
+# third crossing is under way (the node stays, reports no signal and
+# repeats its last picture, the box frozen mid-frame) and started again
+# after longer than still_time (5 s), so a frozen box would have been
+# learnt into the background. The event must end at the loss, nothing may
+# fire during the outage or on the return (the box is gone: a "ghost"),
+# and the crossing of the restarted clip, 6 s in, must be found.
+if wait_for 40 "$work/events.jsonl" '"type":"start"' 3; then
+    sleep 1.5
+    kill -KILL "$NCD_PID" 2> /dev/null
+    wait "$NCD_PID" 2> /dev/null
+    check signal-lost 10 "$log" "camera 'yard': /dev/video[0-9]+ has no signal"
+    check signal-lost-ends-event 4 "$work/events.jsonl" '"type":"end"' 3
+    sleep 8
+    starts=$(grep -c '"type":"start"' "$work/events.jsonl")
+    if [ "$starts" -eq 3 ]; then vm_pass motion.netcam.no-event-while-lost "3 starts, as before the loss"
+    else vm_fail motion.netcam.no-event-while-lost "$starts starts: an event fired without a signal"; fi
+    if ncd_start; then
+        check signal-back 20 "$log" "camera 'yard': signal back at t="
+        t_back=$(grep -o "camera 'yard': signal back at t=[0-9.]*" "$log" | tail -n 1 | sed 's/.*t=//')
+        wait_for 30 "$work/events.jsonl" '"type":"start"' 4
+        s4=$(grep '"type":"start"' "$work/events.jsonl" | sed -n 4p | grep -o '"start_mono":[0-9.]*' | cut -d: -f2)
+        if awk -v a="${t_back:-x}" -v b="${s4:-x}" 'BEGIN { d = b - a; exit !(a != "x" && b != "x" && d >= 4.5 && d <= 11) }'; then
+            vm_pass motion.netcam.signal-back-no-ghost "next event $(awk -v a="$t_back" -v b="$s4" 'BEGIN { printf "%.1f", b - a }') s after the return: the crossing, 6 s into the clip"
+        else
+            vm_fail motion.netcam.signal-back-no-ghost "next event at ${s4:-none}, signal back at ${t_back:-none}: expected the crossing 6 s in, nothing before"
+        fi
+    else
+        vm_fail motion.netcam.signal-back "netcamd did not re-attach: $(tail -n 3 "$work/netcamd.log")"
+    fi
+else
+    vm_fail motion.netcam.signal-lost "no third crossing to interrupt"
+fi
+
 # The camera goes away: helper stopped and the camera removed.
 ncd_stop
 if "$netcamctl" remove yard > "$work/remove.out" 2>&1; then
@@ -169,7 +205,7 @@ if ncd_start; then
     else
         vm_skip motion.netcam.udev-add "no systemd-udevd: the polling path was used"
     fi
-    check event-after-readd 40 "$work/events.jsonl" '"type":"start"' 3
+    check event-after-readd 40 "$work/events.jsonl" '"type":"start"' 5
 else
     vm_fail motion.netcam.reopened "netcamd did not re-create the node"
 fi

@@ -235,6 +235,9 @@ int capture_open(struct capture *c, const char *path, int w, int h, int fps,
 		close(fd);
 		return -1;
 	}
+	/* the input whose status capture_signal() reads: the current one */
+	if (xioctl(c->fd, VIDIOC_G_INPUT, &c->input) < 0)
+		c->input = 0;
 	for (i = 0; i < nfmts; i++) {
 		memset(&f, 0, sizeof(f));
 		f.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
@@ -374,6 +377,25 @@ int capture_read(struct capture *c, char *err, size_t errlen)
 		return -1;
 	}
 	return 1;
+}
+
+int capture_signal(struct capture *c)
+{
+	/* no picture at all: no source, no power, or nothing to lock to */
+	const uint32_t none = V4L2_IN_ST_NO_POWER | V4L2_IN_ST_NO_SIGNAL |
+			      V4L2_IN_ST_NO_H_LOCK;
+	struct v4l2_input in;
+
+	if (c->no_input_status)
+		return -1;
+	memset(&in, 0, sizeof(in));
+	in.index = (uint32_t)c->input;
+	if (xioctl(c->fd, VIDIOC_ENUMINPUT, &in) < 0) {
+		/* optional for a capture device: do not ask again */
+		c->no_input_status = 1;
+		return -1;
+	}
+	return (in.status & none) ? 0 : 1;
 }
 
 void capture_close(struct capture *c)

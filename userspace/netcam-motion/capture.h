@@ -23,6 +23,8 @@ struct capture {
 	 * only when colour was asked for and the format has it; else NULL. */
 	uint8_t *cb, *cr;
 	int cw, ch;
+	int input;              /* the current input (VIDIOC_G_INPUT) */
+	int no_input_status;    /* VIDIOC_ENUMINPUT failed: never asked again */
 };
 
 /* Finds the device node of a capture device whose V4L2 card name is card
@@ -41,6 +43,11 @@ int capture_open(struct capture *c, const char *path, int w, int h, int fps,
 /* Dequeues a frame into c->luma (and c->cb/c->cr when set). 1 frame, 0
  * nothing yet, -1 error (device gone: errno ENODEV) with err. */
 int capture_read(struct capture *c, char *err, size_t errlen);
+/* Whether the current input has a picture, from VIDIOC_ENUMINPUT's
+ * status (netcam reports V4L2_IN_ST_NO_SIGNAL while its helper or camera
+ * is away; other devices report no signal, power or lock): 1 yes, 0 no,
+ * -1 the device does not say. One ioctl; cheap enough for every frame. */
+int capture_signal(struct capture *c);
 void capture_close(struct capture *c);
 const char *capture_fourcc_str(uint32_t f, char buf[5]);
 

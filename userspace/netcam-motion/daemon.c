@@ -23,6 +23,7 @@
 #include "capture.h"
 #include "detect.h"
 #include "events.h"
+#include "outage.h"
 #include "writer.h"
 #include "netcam-util.h"
 
@@ -37,6 +38,7 @@ struct cam {
 	struct capture cap;
 	int open;
 	struct md_detector *det;
+	struct outage outage;
 	struct ev_sink sink;
 	uint8_t *peak;
 	uint8_t *peak_cb, *peak_cr;     /* inside peak; NULL when grey */
@@ -321,6 +323,7 @@ static void cam_close(struct cam *c, const char *why)
 		md_free(c->det);
 		c->det = NULL;
 	}
+	outage_free(&c->outage);
 	if (c->open) {
 		log_msg(LOG_WARN_P, "camera '%s': %s %s; waiting for it to come back",
 			c->cfg->name, c->cap.path, why);
@@ -397,10 +400,11 @@ static int cam_open(struct cam *c)
 	c->peak = malloc((size_t)c->cap.w * c->cap.h + 2 * (size_t)c->cap.cw * c->cap.ch);
 	c->peak_cb = c->peak && c->cap.cb ? c->peak + (size_t)c->cap.w * c->cap.h : NULL;
 	c->peak_cr = c->peak_cb ? c->peak_cb + (size_t)c->cap.cw * c->cap.ch : NULL;
-	if (!c->det || !c->peak) {
+	if (!c->det || !c->peak || outage_init(&c->outage, (size_t)c->cap.w * c->cap.h)) {
 		capture_close(&c->cap);
 		md_free(c->det);
 		c->det = NULL;
+		outage_free(&c->outage);
 		snprintf(err, sizeof(err), "%s: cannot set up the detector for %dx%d",
 			 node, c->cap.w, c->cap.h);
 		cam_fail(c, err, RETRY_BAD_S);
@@ -435,6 +439,21 @@ static void cam_frames(struct cam *c)
 		return;
 	}
 	c->last_frame = t;
+	/* frames without a signal, and the frozen picture repeated after
+	 * it, are not the scene; the scene after a gap is learnt afresh */
+	r = outage_frame(&c->outage, capture_signal(&c->cap), c->cap.luma);
+	if (r & OUTAGE_LOST) {
+		log_msg(LOG_WARN_P, "camera '%s': %s has no signal; not analysing until it returns",
+			c->cfg->name, c->cap.path);
+		md_flush(c->det);
+	}
+	if (r & OUTAGE_BACK) {
+		log_msg(LOG_NOTICE_P, "camera '%s': signal back at t=%.3f; learning the scene again",
+			c->cfg->name, t);
+		md_relearn(c->det);
+	}
+	if (r & OUTAGE_SKIP)
+		return;
 	if (t - c->last_proc < 0.9 / c->cfg->motion.fps)
 		return;
 	c->last_proc = t;
@@ -492,6 +511,7 @@ static void close_cams(void)
 			md_free(c->det);
 			c->det = NULL;
 		}
+		outage_free(&c->outage);
 		if (c->open)
 			capture_close(&c->cap);
 		c->open = 0;

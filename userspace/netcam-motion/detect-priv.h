@@ -88,6 +88,7 @@ struct md_detector {
 	int edges_stale;         /* ... and the background replaced since */
 	int still_counting;      /* some d->still is not 0 */
 	int have_bg, have_noise;
+	long warm_from;          /* frame_no before the warm-up's first frame */
 	int next_id;
 	long nvalid;
 	int cellsz[16];          /* valid pixels per md_light_change() cell */

@@ -194,6 +194,20 @@ struct md_detector *md_new(const struct md_params *p, int src_w, int src_h,
 	return d;
 }
 
+void md_relearn(struct md_detector *d)
+{
+	long N = (long)d->ww * d->wh;
+
+	md_flush(d);
+	d->have_bg = 0;
+	d->have_noise = 0;
+	d->warm_from = d->frame_no;
+	memset(d->moving, 0, (size_t)N);
+	memset(d->sat, 0, (size_t)N);
+	memset(d->still, 0, (size_t)N * sizeof(*d->still));
+	d->still_counting = 0;
+}
+
 /*
  * The light rarely changes much from one frame to the next: the robust fit
  * around the last frame's gain and offset, outliers being what lies more
@@ -277,7 +291,7 @@ void md_frame(struct md_detector *d, const uint8_t *y, int stride, double t,
 
 	/* 3. noise and threshold */
 	sig = md_mad_sigma(d);
-	if (t - d->t0 < WARMUP_S || d->frame_no <= WARMUP_FRAMES) {
+	if (t - d->t0 < WARMUP_S || d->frame_no - d->warm_from <= WARMUP_FRAMES) {
 		/* warm-up: the first frames of a device may be anything (black,
 		 * a previous pattern, exposure settling): learn fast, no events */
 		d->noise = d->have_noise ? d->noise + (sig - d->noise) * 0.3 : sig;

@@ -59,6 +59,14 @@ void md_frame(struct md_detector *d, const uint8_t *y, int stride, double t,
 	      struct md_frame_info *info);
 /* End every open event (end of clip, shutdown). */
 void md_flush(struct md_detector *d);
+/*
+ * The picture broke off (the input lost its signal and came back): end
+ * every open event, forget the background and start again as at md_new(),
+ * the next frame being the first and the usual warm-up following, so that
+ * the frames after the gap (another exposure, a scene changed meanwhile)
+ * are learnt, not reported. Event ids and frame numbers go on.
+ */
+void md_relearn(struct md_detector *d);
 
 /* Working plane size, for tests. */
 void md_work_size(const struct md_detector *d, int *w, int *h);
