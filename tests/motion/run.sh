@@ -1,6 +1,7 @@
 #!/bin/bash
 # netcam-motion host tests: build, unit tests, the clip suite (recall and
-# precision through --replay) and bad-input checks. One result line per
+# precision through --replay), replay of recordings and streams through
+# libavformat, and bad-input checks. One result line per
 # check in OUT/results.txt ("PASS name detail" / "FAIL name why"), the
 # format tests/vm/summary.sh sums; a final "N passed, N failed" on stdout.
 #
@@ -82,6 +83,29 @@ if [ -x "$build/san/netcam-motion" ]; then
     else
         fail motion.san.replay "sanitizer report or wrong exit (see $log/motion-san-replay.log)"
     fi
+fi
+
+# 4b. recordings and streams through libavformat (tests/motion/replay-formats.sh),
+# then the ASan+UBSan build over the ones that take each path of the reader
+# (luma in place, converted to grey, damaged input)
+rf=$log/replay-formats
+rm -rf "$rf"
+"$here/replay-formats.sh" "$bin" "$clips/two_events.y4m" "$rf" | tee -a "$res"
+san_bad=
+for f in clip.mp4 vfr.mkv rgb.mkv p10.mkv yuyv.avi garbage.mp4; do
+    [ -f "$rf/$f" ] || { san_bad="$san_bad $f(missing)"; continue; }
+    "$build/san/netcam-motion" -q --replay "$rf/$f" > /dev/null 2> "$rf/san-$f.err"
+    rc=$?
+    want=0
+    [ "$f" = garbage.mp4 ] && want=1
+    if [ $rc -ne $want ] || grep -qE 'AddressSanitizer|LeakSanitizer|runtime error' "$rf/san-$f.err"; then
+        san_bad="$san_bad $f(exit $rc)"
+    fi
+done
+if [ -z "$san_bad" ]; then
+    pass motion.san.replay-formats "6 recordings clean (ASan+UBSan)"
+else
+    fail motion.san.replay-formats "$san_bad (see $rf/san-*.err)"
 fi
 
 # 5. bad input: a clear one-line error naming the culprit, the documented

@@ -17,7 +17,7 @@
 #include "detect.h"
 #include "events.h"
 #include "netcam-config.h"
-#include "y4m.h"
+#include "replay.h"
 
 #define VERSION "0.1"
 
@@ -26,13 +26,14 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: netcam-motion [-c CONFIG]        watch the cameras of CONFIG\n"
 		"       netcam-motion --check-config [-c CONFIG]\n"
-		"       netcam-motion --replay CLIP.y4m [--camera-config CONFIG [--camera NAME]]\n"
+		"       netcam-motion --replay CLIP [--camera-config CONFIG [--camera NAME]]\n"
 		"                     [--log FILE] [--debug]\n"
 		"options:\n"
 		"  -c, --config FILE         configuration, netcam.conf(5) (default\n"
 		"                            " NETCAM_CONFIG_PATH " and its conf.d/)\n"
-		"  -r, --replay FILE         run the detector on a YUV4MPEG2 clip ('-': stdin),\n"
-		"                            as fast as possible; JSON lines to stdout\n"
+		"  -r, --replay CLIP         run the detector on a recording (Y4M, MP4, MKV, AVI,\n"
+		"                            ... or a URL; '-': Y4M on stdin) as fast as it\n"
+		"                            decodes; JSON lines to stdout\n"
 		"      --camera-config FILE  take detection settings from this config\n"
 		"      --camera NAME         ... from this camera's section (default: first)\n"
 		"  -l, --log FILE            JSON lines to FILE (appended) instead of stdout\n"
@@ -43,96 +44,6 @@ static void usage(FILE *f)
 		"                            (0 all usable, 1 otherwise)\n"
 		"  -h, --help, --version\n"
 		"exit codes: 0 ok, 1 runtime error, 2 usage or configuration error\n");
-}
-
-struct replay_ctx {
-	struct ev_sink sink;
-};
-
-static void replay_cb(void *ctx, const struct md_event *ev)
-{
-	struct replay_ctx *r = ctx;
-
-	ev_emit(&r->sink, ev);
-}
-
-static int replay(const char *clip, const struct cam_config *cam,
-		  const char *logpath, int debug)
-{
-	struct replay_ctx rc = { { 0 } };
-	struct md_detector *d = NULL;
-	unsigned char *mask = NULL;
-	struct timespec rt, mt;
-	char err[512];
-	struct y4m y;
-	int r, ret = 0;
-
-	if (y4m_open(&y, clip, err, sizeof(err))) {
-		log_msg(LOG_ERR_P, "%s", err);
-		return 1;
-	}
-	if (cam->motion.mask[0]) {
-		mask = config_load_mask(cam->motion.mask, y.w, y.h, err, sizeof(err));
-		if (!mask) {
-			log_msg(LOG_ERR_P, "camera '%s': mask %s", cam->name, err);
-			y4m_close(&y);
-			return 2;
-		}
-	}
-	rc.sink.camera = cam->name;
-	rc.sink.replay = 1;
-	clock_gettime(CLOCK_REALTIME, &rt);
-	clock_gettime(CLOCK_MONOTONIC, &mt);
-	rc.sink.wall_off = rt.tv_sec + rt.tv_nsec / 1e9;
-	rc.sink.mono_off = mt.tv_sec + mt.tv_nsec / 1e9;
-	if (logpath) {
-		rc.sink.json = fopen(logpath, "a");
-		if (!rc.sink.json) {
-			log_msg(LOG_ERR_P, "%s: %s", logpath, strerror(errno));
-			free(mask);
-			y4m_close(&y);
-			return 1;
-		}
-		rc.sink.fsync_end = 1;
-	} else {
-		rc.sink.json = stdout;
-	}
-	d = md_new(&cam->motion.p, y.w, y.h, mask, cam->motion.zones, cam->motion.nzones,
-		   replay_cb, &rc);
-	if (!d) {
-		log_msg(LOG_ERR_P, "%s: cannot set up the detector for %dx%d frames",
-			clip, y.w, y.h);
-		ret = 1;
-		goto out;
-	}
-	while ((r = y4m_read(&y, err, sizeof(err))) == 1) {
-		struct md_frame_info fi;
-		double t = (double)(y.frames - 1) * y.fps_den / y.fps_num;
-
-		md_frame(d, y.buf, y.w, t, &fi);
-		if (debug)
-			fprintf(stderr, "frame %ld t=%.3f noise=%.2f thr=%.1f gain=%.3f off=%.1f area=%.2f%s%s\n",
-				y.frames - 1, t, fi.noise, fi.threshold, fi.gain,
-				fi.offset, fi.area, fi.light_change ? " LIGHT" : "",
-				fi.motion ? " MOTION" : "");
-	}
-	md_flush(d);
-	if (r < 0) {
-		log_msg(LOG_ERR_P, "%s: %s", clip, err);
-		ret = 1;
-	} else if (y.frames == 0) {
-		log_msg(LOG_ERR_P, "%s: no frames", clip);
-		ret = 1;
-	}
-out:
-	md_free(d);
-	free(mask);
-	if (rc.sink.json && rc.sink.json != stdout)
-		fclose(rc.sink.json);
-	else
-		fflush(stdout);
-	y4m_close(&y);
-	return ret;
 }
 
 int main(int argc, char **argv)

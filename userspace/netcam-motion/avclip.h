@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Recordings and streams for --replay through FFmpeg's libavformat and
+ * libavcodec: whatever they read (MP4, MKV, AVI, MPEG-TS, a camera's own
+ * recording, an rtsp:// or http:// URL), luma only.
+ *
+ * The first video stream is decoded; of each frame only the luma plane is
+ * taken, as decoded when the decoder gives 8-bit planar YUV or grey (no
+ * colour conversion, no copy), else converted to grey by libswscale, as
+ * is a frame whose size differs from the first's. Times are the frames'
+ * own timestamps, in seconds from the first frame.
+ *
+ * One reader per replay, used by one thread; avclip_open() allocates it
+ * and avclip_close() frees it. A frame's plane stays valid until the next
+ * avclip_read() or avclip_close().
+ */
+#ifndef NETCAM_MOTION_AVCLIP_H
+#define NETCAM_MOTION_AVCLIP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct avclip;
+
+/* Opens url (a file or a URL) and decodes its first frame. NULL with a
+ * one-line reason in err. */
+struct avclip *avclip_open(const char *url, char *err, size_t errlen);
+/* Frame size (of the first frame; every frame is given at this size). */
+void avclip_size(const struct avclip *c, int *w, int *h);
+/* 1: a frame in *luma (*stride bytes per row) at *t seconds; 0: end of
+ * the stream; -1: error, with the reason in err. */
+int avclip_read(struct avclip *c, const uint8_t **luma, int *stride,
+		double *t, char *err, size_t errlen);
+void avclip_close(struct avclip *c);
+
+#endif

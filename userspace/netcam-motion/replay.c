@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netcam-motion --replay: see replay.h. Y4M clips go through the project's
+ * own reader (y4m.c: exact frame times from the header's rate, stdin);
+ * everything else through libavformat (avclip.c: the frames' timestamps).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "replay.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "avclip.h"
+#include "detect.h"
+#include "events.h"
+#include "y4m.h"
+
+/* One of the two readers behind the same calls. */
+struct reader {
+	struct y4m y;
+	struct avclip *av;      /* NULL: the Y4M reader */
+	int w, h;
+	long frames;            /* frames read so far */
+	const uint8_t *luma;    /* the frame read last ... */
+	int stride;             /* ... its bytes per row ... */
+	double t;               /* ... and its time, seconds from the first */
+};
+
+/* A Y4M clip: stdin, a name ending in .y4m (so that a file that is not
+ * one is told so), or a regular file starting with the Y4M signature. */
+static int is_y4m(const char *path)
+{
+	static const char magic[] = "YUV4MPEG2 ";
+	char head[sizeof(magic) - 1];
+	size_t n = strlen(path);
+	struct stat st;
+	FILE *f;
+	int y4m;
+
+	if (!strcmp(path, "-") || (n >= 4 && !strcasecmp(path + n - 4, ".y4m")))
+		return 1;
+	if (stat(path, &st) || !S_ISREG(st.st_mode))
+		return 0;       /* a URL, a device, or missing: libavformat says */
+	f = fopen(path, "rb");
+	if (!f)
+		return 0;
+	y4m = fread(head, 1, sizeof(head), f) == sizeof(head) &&
+	      !memcmp(head, magic, sizeof(head));
+	fclose(f);
+	return y4m;
+}
+
+static int reader_open(struct reader *r, const char *path, char *err, size_t errlen)
+{
+	memset(r, 0, sizeof(*r));
+	if (is_y4m(path)) {
+		if (y4m_open(&r->y, path, err, errlen))
+			return -1;
+		r->w = r->y.w;
+		r->h = r->y.h;
+		return 0;
+	}
+	r->av = avclip_open(path, err, errlen);
+	if (!r->av)
+		return -1;
+	avclip_size(r->av, &r->w, &r->h);
+	return 0;
+}
+
+/* 1 a frame, 0 the end, -1 an error (in err). */
+static int reader_read(struct reader *r, char *err, size_t errlen)
+{
+	int ret;
+
+	if (r->av) {
+		ret = avclip_read(r->av, &r->luma, &r->stride, &r->t, err, errlen);
+	} else {
+		ret = y4m_read(&r->y, err, errlen);
+		r->luma = r->y.buf;
+		r->stride = r->y.w;
+		r->t = (double)(r->y.frames - 1) * r->y.fps_den / r->y.fps_num;
+	}
+	r->frames += ret == 1;
+	return ret;
+}
+
+static void reader_close(struct reader *r)
+{
+	if (r->av)
+		avclip_close(r->av);
+	else
+		y4m_close(&r->y);
+	r->av = NULL;
+}
+
+struct replay_ctx {
+	struct ev_sink sink;
+};
+
+static void replay_cb(void *ctx, const struct md_event *ev)
+{
+	struct replay_ctx *r = ctx;
+
+	ev_emit(&r->sink, ev);
+}
+
+int replay(const char *clip, const struct cam_config *cam, const char *logpath,
+	   int debug)
+{
+	struct replay_ctx rc = { { 0 } };
+	struct md_detector *d = NULL;
+	unsigned char *mask = NULL;
+	struct timespec rt, mt;
+	char err[1200];
+	struct reader y;
+	int r, ret = 0;
+
+	if (reader_open(&y, clip, err, sizeof(err))) {
+		log_msg(LOG_ERR_P, "%s", err);
+		return 1;
+	}
+	if (cam->motion.mask[0]) {
+		mask = config_load_mask(cam->motion.mask, y.w, y.h, err, sizeof(err));
+		if (!mask) {
+			log_msg(LOG_ERR_P, "camera '%s': mask %s", cam->name, err);
+			reader_close(&y);
+			return 2;
+		}
+	}
+	rc.sink.camera = cam->name;
+	rc.sink.replay = 1;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mt);
+	rc.sink.wall_off = rt.tv_sec + rt.tv_nsec / 1e9;
+	rc.sink.mono_off = mt.tv_sec + mt.tv_nsec / 1e9;
+	if (logpath) {
+		rc.sink.json = fopen(logpath, "a");
+		if (!rc.sink.json) {
+			log_msg(LOG_ERR_P, "%s: %s", logpath, strerror(errno));
+			free(mask);
+			reader_close(&y);
+			return 1;
+		}
+		rc.sink.fsync_end = 1;
+	} else {
+		rc.sink.json = stdout;
+	}
+	d = md_new(&cam->motion.p, y.w, y.h, mask, cam->motion.zones, cam->motion.nzones,
+		   replay_cb, &rc);
+	if (!d) {
+		log_msg(LOG_ERR_P, "%s: cannot set up the detector for %dx%d frames",
+			clip, y.w, y.h);
+		ret = 1;
+		goto out;
+	}
+	while ((r = reader_read(&y, err, sizeof(err))) == 1) {
+		struct md_frame_info fi;
+		double t = y.t;
+
+		md_frame(d, y.luma, y.stride, t, &fi);
+		if (debug)
+			fprintf(stderr, "frame %ld t=%.3f noise=%.2f thr=%.1f gain=%.3f off=%.1f area=%.2f%s%s\n",
+				y.frames - 1, t, fi.noise, fi.threshold, fi.gain,
+				fi.offset, fi.area, fi.light_change ? " LIGHT" : "",
+				fi.motion ? " MOTION" : "");
+	}
+	md_flush(d);
+	if (r < 0 && y.av) {
+		log_msg(LOG_ERR_P, "%s", err);
+		ret = 1;
+	} else if (r < 0) {
+		log_msg(LOG_ERR_P, "%s: %s", clip, err);
+		ret = 1;
+	} else if (y.frames == 0) {
+		log_msg(LOG_ERR_P, "%s: no frames", clip);
+		ret = 1;
+	}
+out:
+	md_free(d);
+	free(mask);
+	if (rc.sink.json && rc.sink.json != stdout)
+		fclose(rc.sink.json);
+	else
+		fflush(stdout);
+	reader_close(&y);
+	return ret;
+}
+
