@@ -477,6 +477,47 @@ static void test_relearn_after_signal_loss(void)
 	md_free(d);
 }
 
+/* frame = scene darkened by a soft round shadow at cx, cy (radius r,
+ * strength s), plus noise and an optional box */
+static void render_shadow(double cx, double cy, double r, double s,
+			  double noise, int bx, int by, int bs, int bval)
+{
+	render(1, 0, 0, bx, by, bs, bval);
+	for (int y = 0; y < H; y++)
+		for (int x = 0; x < W; x++) {
+			double d2 = ((x - cx) * (x - cx) + (y - cy) * (y - cy)) / (r * r);
+			double v = frame[y * W + x] * (1 - s * exp(-d2 / 2));
+
+			frame[y * W + x] = clamp8(v + (noise > 0 ? noise * grand() : 0));
+		}
+}
+
+/* A soft shadow drifting over the textured scene is light, not motion;
+ * a box crossing under it is still found. */
+static void test_local_light(void)
+{
+	struct rec r;
+	struct md_detector *d = mk(NULL, &r);
+	long k = 0;
+
+	still(d, 20, 1.5, &k);
+	for (int i = 0; i < 150; i++, k++) {
+		render_shadow(-60 + 3.0 * i, 90, 50, 0.45, 1.5, 0, 0, 0, 0);
+		md_frame(d, frame, W, k / FPS, NULL);
+	}
+	CHECK(r.starts == 0, "%d events from a drifting shadow", r.starts);
+	for (int i = 0; i < 40; i++, k++) {
+		render_shadow(-60 + 3.0 * (150 + i), 90, 50, 0.45, 1.5, 20 + 5 * i,
+			      70, 24, 30);
+		md_frame(d, frame, W, k / FPS, NULL);
+	}
+	still(d, 40, 1.5, &k);
+	md_flush(d);
+	CHECK(r.starts == 1 && r.ends == 1, "a box under the shadow: starts %d ends %d",
+	      r.starts, r.ends);
+	md_free(d);
+}
+
 /* vivid's "ten pixels wide cross": white with a black cross, nothing in
  * between; the first frame black */
 static void cross(int cx)
@@ -704,6 +745,7 @@ int main(void)
 	test_params_and_sizes();
 	test_startup_frame_differs();
 	test_relearn_after_signal_loss();
+	test_local_light();
 	test_flat_frame();
 	test_two_level_pattern();
 	test_tall_blocks();

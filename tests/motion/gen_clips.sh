@@ -93,5 +93,58 @@ ff -i "$dir/h264.mp4" -pix_fmt yuv420p -f yuv4mpegpipe "$dir/h264_artifacts.y4m"
 printf '' > "$dir/h264_artifacts.truth"
 rm -f "$dir/h264.mp4"
 
+# --- local light: shadows and headlights on textured scenes ------------
+# A textured scene (gravel, a lawn): blobs of three sizes of noise over a
+# little of testsrc2's structure, and the same scene at night.
+ff -f lavfi -i "testsrc2=s=${W}x${H}:r=1" \
+    -f lavfi -i "color=c=0x808080:s=40x24:r=1,noise=alls=100:allf=u,scale=${W}x${H}:flags=bicubic" \
+    -f lavfi -i "color=c=0x808080:s=106x60:r=1,noise=alls=100:allf=u,scale=${W}x${H}:flags=bicubic" \
+    -f lavfi -i "color=c=0x808080:s=${W}x${H}:r=1,noise=alls=60:allf=u" \
+    -filter_complex "[0]format=gray[a];[1]format=gray[b];[2]format=gray[c];[3]format=gray[d];[b][c]blend=all_expr='(A+B)/2'[bc];[bc][d]blend=all_expr='A*0.8+B*0.2'[n];[a][n]blend=all_expr='A*0.25+B*0.75',eq=contrast=2.2" \
+    -frames:v 1 "$dir/texture.png"
+ff -i "$dir/texture.png" -vf "format=gray,lutyuv=y='16+val*0.3'" -frames:v 1 "$dir/night.png"
+# shadow X0 SPEED Y RX RY STRENGTH: the luma darkened by a soft (Gaussian)
+# shadow RX x RY, its centre moving from X0 at SPEED px/s along row Y
+shadow() {
+    echo "lum(X,Y)*(1-$6*exp(-(pow((X-($1+T*$2))/$4,2)+pow((Y-$3)/$5,2))/2))"
+}
+# glow X0 SPEED Y R GAIN: a headlight's light, GAIN times brighter at its
+# centre (a light on the surface: the texture scaled, not a flat patch)
+glow() {
+    echo "min(255,lum(X,Y)*(1+($5-1)*exp(-(pow(X-($1+T*$2),2)+pow(Y-$3,2))/(2*$4*$4))))"
+}
+# lclip NAME SCENE TRUTH PRE POST [inputs]: PRE (objects on the scene) then
+# the light (geq POST), camera noise; and NAME_h264, the same through x264
+# at a camera's usual quality (unless NO_H264 is set)
+lclip() {
+    local name=$1 scene=$2 truth=$3 pre=$4 post=$5
+    shift 5
+    D=20 clip "$name" "$scene" "$truth" \
+        "${pre}format=gray,geq=lum='$post',noise=alls=4:allf=t" "$@"
+    [ -n "${NO_H264:-}" ] && return
+    ff -i "$dir/$name.y4m" -c:v libx264 -preset veryfast -crf 30 -g 20 "$dir/$name.mp4"
+    ff -i "$dir/$name.mp4" -pix_fmt yuv420p -f yuv4mpegpipe "$dir/${name}_h264.y4m"
+    printf '%s' "$truth" > "$dir/${name}_h264.truth"
+    rm -f "$dir/$name.mp4"
+}
+# must not fire: shadows of several shapes, speeds and strengths ...
+lclip shadow_round texture '' '' "$(shadow -80 25 90 45 45 0.4)"
+lclip shadow_long_fast texture '' '' "$(shadow -100 40 60 70 25 0.5)"
+lclip shadow_weak_large texture '' '' "$(shadow -120 22 100 80 80 0.2)"
+lclip shadow_slow_dark texture '' '' "$(shadow 20 12 80 40 50 0.55)"
+# ... and headlights of several sizes sweeping the scene at night in 2-4 s
+# (not through x264: at this quality it smooths the night's faint texture
+# away, and a small bright glow on a plain surface is still motion to the
+# detector; see Documentation/admin-guide/netcam-motion.rst)
+NO_H264=1 lclip headlight_small night '' '' "$(glow '(-40-8*160)' 160 100 18 3)"
+lclip headlight_medium night '' '' "$(glow '(-60-8*110)' 110 80 35 2.5)"
+lclip headlight_large night '' '' "$(glow '(-90-8*90)' 90 90 60 2)"
+# must fire: a person walking through a drifting shadow, 5-12 s ...
+lclip person_in_shadow texture $'5 12\n' "[0][1]overlay=x='40+(t-5)*25':y=70:enable='between(t,5,12)'," \
+    "$(shadow -60 22 90 55 55 0.4)" $(echo -f lavfi -i "color=c=0x383838:s=16x40:r=$R")
+# ... and a car with its headlights' glow ahead of it, in the frame 6-10 s
+lclip car_headlights night $'6 10\n' "[0][1]overlay=x='-60+(t-6)*95':y=95:enable='between(t,6,10.5)',format=gray,geq=lum='$(glow '(-60+100-6*95)' 95 105 30 2.5)'," \
+    "lum(X,Y)" $(echo -f lavfi -i "color=c=0x606060:s=60x24:r=$R")
+
 echo "$stamp" > "$dir/.stamp"
 echo "motion clips: generated in $dir"

@@ -459,9 +459,9 @@ static void cam_frames(struct cam *c)
 	c->last_proc = t;
 	md_frame(c->det, c->cap.luma, c->cap.w, t, &fi);
 	if (daemon_debug)
-		log_msg(LOG_DEBUG_P, "camera '%s' t=%.3f noise=%.2f thr=%.1f gain=%.3f off=%.1f area=%.2f%s%s",
+		log_msg(LOG_DEBUG_P, "camera '%s' t=%.3f noise=%.2f thr=%.1f gain=%.3f off=%.1f area=%.2f lit=%ld%s%s",
 			c->cfg->name, t, fi.noise, fi.threshold, fi.gain, fi.offset, fi.area,
-			fi.light_change ? " LIGHT" : "", fi.motion ? " MOTION" : "");
+			fi.local_light, fi.light_change ? " LIGHT" : "", fi.motion ? " MOTION" : "");
 	if (fi.peak) {
 		memcpy(c->peak, c->cap.luma, (size_t)c->cap.w * c->cap.h);
 		if (c->peak_cb) {

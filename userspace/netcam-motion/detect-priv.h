@@ -76,6 +76,9 @@ struct md_detector {
 	uint16_t *qdiff;         /* ... of the sampled pixels' quantised |diff| */
 	uint16_t *colsum;        /* downscale: one row of column sums ... */
 	uint32_t *blocksum;      /* ... and of block sums */
+	uint8_t *blocks;         /* md_local_light(): nbx x nby, per frame */
+	int nbx, nby;            /* blocks across and down (TEX_BLOCK, the
+				  * last of a row or column larger) */
 	struct zone zones[MD_MAX_ZONES];
 	int nz;
 	md_event_cb cb;
@@ -95,6 +98,9 @@ struct md_detector {
 	int fit_step;            /* fit_px() sums every fit_step-th row */
 	int hist_step;           /* md_mad_sigma() samples every hist_step-th pixel */
 };
+
+/* md_local_light() tests blocks of TEX_BLOCK x TEX_BLOCK working pixels */
+#define TEX_BLOCK 8
 
 /* fit_px() sums every FIT_ROW_STEP-th row of a plane at least 8 times as
  * tall (all rows of a shorter one) */
@@ -129,6 +135,11 @@ long md_components(struct md_detector *d, uint8_t *m, int x0, int y0,
 		   int x1, int y1, long min_px, int b[4], long *largest);
 int md_light_change(const struct md_detector *d, long *changed);
 void md_dilate5x5(struct md_detector *d, const uint8_t *m, uint8_t *moving);
+
+/* detect-texture.c: 5b. Changes that keep the background's texture are
+ * local light: cleared from d->whole and d->diff (*changed counts down)
+ * and learnt into the background. Returns the blocks so judged. */
+long md_local_light(struct md_detector *d, double T, long *changed);
 
 /* detect-zone.c: 6. (md_flush() is public) */
 void md_zone_step(struct md_detector *d, struct zone *z, double t,

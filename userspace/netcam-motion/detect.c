@@ -65,6 +65,7 @@ void md_free(struct md_detector *d)
 	free(d->qdiff);
 	free(d->colsum);
 	free(d->blocksum);
+	free(d->blocks);
 	free(d);
 }
 
@@ -120,9 +121,13 @@ struct md_detector *md_new(const struct md_params *p, int src_w, int src_h,
 	d->qdiff = calloc(n, sizeof(uint16_t));
 	d->colsum = calloc((size_t)d->ww * d->f, sizeof(uint16_t));
 	d->blocksum = calloc((size_t)d->ww, sizeof(uint32_t));
+	/* whole blocks; the last of a row or column takes the rest */
+	d->nbx = d->ww / TEX_BLOCK > 0 ? d->ww / TEX_BLOCK : 1;
+	d->nby = d->wh / TEX_BLOCK > 0 ? d->wh / TEX_BLOCK : 1;
+	d->blocks = calloc((size_t)d->nbx * d->nby, 1);
 	if (!d->cur || !d->prev || !d->still || !d->bg || !d->tmp || !d->diff || !d->grad || !d->valid || !d->chg ||
 	    !d->chg2 || !d->fin || !d->whole || !d->rows || !d->moving || !d->sat || !d->stack || !d->hist ||
-	    !d->colsum || !d->blocksum || !d->hist4 || !d->qdiff) {
+	    !d->colsum || !d->blocksum || !d->hist4 || !d->qdiff || !d->blocks) {
 		md_free(d);
 		return NULL;
 	}
@@ -332,6 +337,8 @@ void md_frame(struct md_detector *d, const uint8_t *y, int stride, double t,
 		d->still_counting = 0;
 		return;
 	}
+	/* 5b. local light: a shadow, a headlight's glow */
+	info->local_light = md_local_light(d, T, &changed);
 	/* 6. zones, with the noise estimate T was made from: a zone that
 	 * covers the frame at the camera's sensitivity has the whole-frame
 	 * mask for its own */

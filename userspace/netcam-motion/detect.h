@@ -37,6 +37,7 @@ struct md_frame_info {
 	double gain, offset;    /* light compensation: frame ~ gain*bg + offset */
 	double area;            /* changed percent of frame after despeckle */
 	int light_change;       /* 1 if judged a global light change */
+	long local_light;       /* blocks whose change was judged local light */
 	int motion;             /* 1 if any zone saw motion */
 	int peak;               /* 1 if this frame is a new peak of an event:
 				  * keep it for the snapshot */

@@ -164,10 +164,10 @@ int replay(const char *clip, const struct cam_config *cam, const char *logpath,
 
 		md_frame(d, y.luma, y.stride, t, &fi);
 		if (debug)
-			fprintf(stderr, "frame %ld t=%.3f noise=%.2f thr=%.1f gain=%.3f off=%.1f area=%.2f%s%s\n",
+			fprintf(stderr, "frame %ld t=%.3f noise=%.2f thr=%.1f gain=%.3f off=%.1f area=%.2f lit=%ld%s%s\n",
 				y.frames - 1, t, fi.noise, fi.threshold, fi.gain,
-				fi.offset, fi.area, fi.light_change ? " LIGHT" : "",
-				fi.motion ? " MOTION" : "");
+				fi.offset, fi.area, fi.local_light,
+				fi.light_change ? " LIGHT" : "", fi.motion ? " MOTION" : "");
 	}
 	md_flush(d);
 	if (r < 0 && y.av) {

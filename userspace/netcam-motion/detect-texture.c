@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netcam-motion detector, step 5b: local light. A soft shadow drifting
+ * over a lawn, a headlight's glow sweeping a wall: the light changes in
+ * one part of the frame, so the frame-wide fit of step 2 cannot remove it,
+ * but the surface is the same, and so is its texture. An object is not:
+ * it hides the background's texture behind its own.
+ *
+ * So each block of the working plane with changed pixels is tested: over
+ * the block, is the frame the background's texture under other light,
+ * frame ~ (a + ax x + ay y) * background + c + cx x + cy y (a gain that
+ * falls off across the block, the edge of a shadow or a glow, and an
+ * offset that may too), with
+ *  - a textured background (what a plane through it leaves, above the
+ *    noise: a plain one tells light from a plain object no better than
+ *    the difference does),
+ *  - a gain in 1/8..8 all over the block (positive everywhere: the same
+ *    pattern, not its negative, nor a ramp down to no pattern at all),
+ *  - most of the frame's variance explained (R^2), and
+ *  - every changed pixel of the block explained to within the threshold
+ *    (an object covering a corner of the block leaves pixels the fit
+ *    cannot explain, however well the rest fits)?
+ * Then its changes are light: cleared from the masks and the difference,
+ * and the block's background is learnt fast, so that a shadow that moves
+ * on is compared with about the light of the frames just before. Blocks
+ * whose difference drifts off zero below the threshold are tested too.
+ *
+ * A plain block (no texture to test) whose change is smooth, a plane to
+ * within half the threshold, is light over a plain surface or the inside
+ * of a plain object: cleared, but not learnt, and only where no block
+ * around it holds a change that nothing explains (an object's edge).
+ * The pipeline is detect.c; the state it shares, detect-priv.h.
+ */
+#include "detect-priv.h"
+
+#include <math.h>
+#include <string.h>
+
+#define TEX_MIN_PIXELS 24       /* valid pixels for a fit */
+#define TEX_SPREAD_NOISE 0.1   /* background spread >= this * noise + ... */
+#define TEX_SPREAD_MIN 0.6      /* ... this many levels */
+#define TEX_R2_MIN 0.75
+#define TEX_GAIN_MAX 8.0
+#define TEX_LEARN 0.5f          /* of the way to the frame, per frame */
+
+#define NP 6                    /* parameters of the light model */
+
+/* Solves the np x np system m x = v (np <= NP) in place (Gaussian
+ * elimination with partial pivoting). 0, or -1 when it is (nearly)
+ * singular. */
+static int solve(int np, double m[NP][NP], double v[NP], double x[NP])
+{
+	for (int c = 0; c < np; c++) {
+		int p = c;
+		double t;
+
+		for (int r = c + 1; r < np; r++)
+			if (fabs(m[r][c]) > fabs(m[p][c]))
+				p = r;
+		if (fabs(m[p][c]) < 1e-9)
+			return -1;
+		for (int k = 0; k < np; k++) {
+			t = m[c][k];
+			m[c][k] = m[p][k];
+			m[p][k] = t;
+		}
+		t = v[c];
+		v[c] = v[p];
+		v[p] = t;
+		for (int r = c + 1; r < np; r++) {
+			double f = m[r][c] / m[c][c];
+
+			for (int k = c; k < np; k++)
+				m[r][k] -= f * m[c][k];
+			v[r] -= f * v[c];
+		}
+	}
+	for (int r = np - 1; r >= 0; r--) {
+		double s = v[r];
+
+		for (int k = r + 1; k < np; k++)
+			s -= m[r][k] * x[k];
+		x[r] = s / m[r][r];
+	}
+	return 0;
+}
+
+/* The background's texture that tells light from an object. */
+static double textured(const struct md_detector *d)
+{
+	return TEX_SPREAD_NOISE * d->noise + TEX_SPREAD_MIN;
+}
+
+/* The texture of v over the block's valid pixels: the RMS of what the
+ * least-squares plane through it (a smooth light or shading) leaves; -1
+ * if it cannot be fitted. With mask, the largest residual at a pixel of
+ * mask goes to *worst. */
+static double texture(const struct md_detector *d, const float *v,
+		      const uint8_t *mask, int x0, int y0, int x1, int y1,
+		      double *worst)
+{
+	double m[NP][NP] = { { 0 } }, r[NP] = { 0 }, p[NP], ss = 0, n = 0;
+	double cx = (x0 + x1 - 1) / 2.0, cy = (y0 + y1 - 1) / 2.0;
+	int ww = d->ww;
+
+	for (int y = y0; y < y1; y++)
+		for (int x = x0; x < x1; x++) {
+			int i = y * ww + x;
+			double z[3] = { 1, x - cx, y - cy };
+
+			if (!d->valid[i])
+				continue;
+			for (int a = 0; a < 3; a++) {
+				for (int b = 0; b < 3; b++)
+					m[a][b] += z[a] * z[b];
+				r[a] += z[a] * v[i];
+			}
+			n++;
+		}
+	if (n < TEX_MIN_PIXELS || solve(3, m, r, p))
+		return -1;
+	if (mask)
+		*worst = 0;
+	for (int y = y0; y < y1; y++)
+		for (int x = x0; x < x1; x++) {
+			int i = y * ww + x;
+			double e = v[i] - (p[0] + p[1] * (x - cx) + p[2] * (y - cy));
+
+			if (!d->valid[i])
+				continue;
+			ss += e * e;
+			if (mask && mask[i] && fabs(e) > *worst)
+				*worst = fabs(e);
+		}
+	return sqrt(ss / n);
+}
+
+/* The model's terms at a pixel: the background under a gain and an
+ * offset (b, 1), both varying across the block (b x, b y, x, y): light
+ * that falls off. x, y from the block's centre, in blocks. */
+static void terms(double b, double x, double y, double z[NP])
+{
+	z[0] = b;
+	z[1] = 1;
+	z[2] = x;
+	z[3] = y;
+	z[4] = b * x;
+	z[5] = b * y;
+}
+
+/* Does the model, fitted to the sums m, v, explain the block's change
+ * as light? */
+static int model_explains(const struct md_detector *d, int x0, int y0,
+			  int x1, int y1, double T, const double m[NP][NP],
+			  const double v[NP], double ss_tot)
+{
+	double a[NP][NP], r[NP], k[NP] = { 0 }, z[NP], lo = INFINITY, hi = 0;
+	double cx = (x0 + x1 - 1) / 2.0, cy = (y0 + y1 - 1) / 2.0, ss_res = 0;
+	int ww = d->ww;
+
+	memcpy(a, m, sizeof(a));
+	memcpy(r, v, sizeof(r));
+	if (solve(NP, a, r, k))
+		return 0;
+	/* the gain at the block's corners: light over the whole block, not
+	 * a ramp down to nothing (the model's way of drawing an object's
+	 * edge: texture on one side, none on the other) */
+	for (int c = 0; c < 4; c++) {
+		double gc = k[0] + k[4] * (c & 1 ? 0.5 : -0.5) +
+			    k[5] * (c & 2 ? 0.5 : -0.5);
+
+		lo = fmin(lo, gc);
+		hi = fmax(hi, gc);
+	}
+	if (!(lo >= 1.0 / TEX_GAIN_MAX && hi <= TEX_GAIN_MAX))
+		return 0;
+	for (int y = y0; y < y1; y++)
+		for (int x = x0; x < x1; x++) {
+			int i = y * ww + x;
+			double res = d->cur[i];
+
+			if (!d->valid[i])
+				continue;
+			terms(d->bg[i], (x - cx) / TEX_BLOCK, (y - cy) / TEX_BLOCK, z);
+			for (int q = 0; q < NP; q++)
+				res -= k[q] * z[q];
+			ss_res += res * res;
+			/* a changed pixel the light does not explain */
+			if (d->whole[i] && fabs(res) > T)
+				return 0;
+		}
+	return 1 - ss_res / ss_tot >= TEX_R2_MIN;
+}
+
+/* Is the change in block x0..x1, y0..y1 light on the same surface? T:
+ * the frame's threshold. */
+static int block_is_light(const struct md_detector *d, int x0, int y0,
+			  int x1, int y1, double T)
+{
+	double m[NP][NP] = { { 0 } }, v[NP] = { 0 }, z[NP];
+	double sc = 0, scc = 0, n = 0, ss_tot;
+	double cx = (x0 + x1 - 1) / 2.0, cy = (y0 + y1 - 1) / 2.0;
+	int ww = d->ww;
+
+	for (int y = y0; y < y1; y++)
+		for (int x = x0; x < x1; x++) {
+			int i = y * ww + x;
+			double c = d->cur[i];
+
+			if (!d->valid[i])
+				continue;
+			terms(d->bg[i], (x - cx) / TEX_BLOCK, (y - cy) / TEX_BLOCK, z);
+			for (int r = 0; r < NP; r++) {
+				for (int q = 0; q < NP; q++)
+					m[r][q] += z[r] * z[q];
+				v[r] += z[r] * c;
+			}
+			sc += c;
+			scc += c * c;
+			n++;
+		}
+	if (n < TEX_MIN_PIXELS)
+		return 0;
+	/* texture: what a plane (a smooth light or shading) does not explain */
+	if (texture(d, d->bg, NULL, x0, y0, x1, y1, NULL) < textured(d))
+		return 0;
+	ss_tot = scc - sc * sc / n;
+	if (ss_tot <= 0)
+		return 0;
+	return model_explains(d, x0, y0, x1, y1, T, m, v, ss_tot);
+}
+
+/* A block without texture whose change is smooth (a plane explains it
+ * at every changed pixel to within half the threshold): light over a
+ * plain surface, or the inside of a plain object, which its edges (no
+ * plane explains a step) still show. Its changes are cleared, unless
+ * next to such an edge, but not learnt fast, for the object's sake. */
+static int block_is_smooth(const struct md_detector *d, int x0, int y0,
+			   int x1, int y1, double T)
+{
+	double worst, tex = texture(d, d->bg, NULL, x0, y0, x1, y1, NULL);
+
+	if (tex < 0 || tex >= textured(d) ||
+	    texture(d, d->diff, d->whole, x0, y0, x1, y1, &worst) < 0)
+		return 0;
+	return worst <= T / 2;
+}
+
+/* Clears the block's changes; returns how many there were. */
+static long clear_block(struct md_detector *d, int x0, int y0, int x1,
+			int y1)
+{
+	long set = 0;
+
+	for (int y = y0; y < y1; y++)
+		for (int x = x0; x < x1; x++) {
+			int i = y * d->ww + x;
+
+			set += d->whole[i];
+			d->whole[i] = 0;
+			d->diff[i] = 0;
+		}
+	return set;
+}
+
+/* Clears the block's changes and moves its background halfway to the
+ * frame, in the background's terms (frame = g * background + o): fast
+ * enough to follow a moving shadow, without copying one frame's noise
+ * into the background. A block next to the last frame's motion keeps
+ * its own, as in step 7. */
+static void block_to_background(struct md_detector *d, int x0, int y0,
+				int x1, int y1)
+{
+	double g = d->g > 0.05 ? d->g : 1, o = d->o;
+	int held = 0;
+
+	/* next to the last frame's motion the background is held (an
+	 * object's edge must not be learnt as light), and then the whole
+	 * block's: half a block learnt would be no light's pattern */
+	for (int y = y0; y < y1 && !held; y++)
+		held = memchr(d->moving + y * d->ww + x0, 1, (size_t)(x1 - x0)) != NULL;
+	for (int y = y0; y < y1; y++)
+		for (int x = x0; x < x1; x++) {
+			int i = y * d->ww + x;
+			float target = (float)((d->cur[i] - o) / g);
+
+			d->whole[i] = 0;
+			d->diff[i] = 0;
+			if (held)
+				continue;
+			d->bg[i] += TEX_LEARN * (target - d->bg[i]);
+			d->sat[i] = 0;
+			d->still[i] = 0;
+		}
+}
+
+/* Where block b of n across a side of len pixels ends: the last one
+ * takes the rest, so that no sliver at the frame's edge is too small to
+ * test. */
+static int block_end(int b, int n, int len)
+{
+	return b == n - 1 ? len : (b + 1) * TEX_BLOCK;
+}
+
+/* What md_local_light() found in a block. */
+enum { BLOCK_QUIET, BLOCK_LIGHT, BLOCK_SMOOTH, BLOCK_CHANGED };
+
+long md_local_light(struct md_detector *d, double T, long *changed)
+{
+	/* a block drifting below the threshold is tested too: light that
+	 * creeps in unlearnt would raise the noise estimate and blind the
+	 * detector to what else happens under it */
+	double drift = d->noise > 1.0 ? d->noise : 1.0;
+	long blocks = 0;
+	int ww = d->ww, wh = d->wh, nbx = d->nbx, nby = d->nby;
+	uint8_t *cls = d->blocks;
+
+	for (int by = 0; by < nby; by++)
+		for (int bx = 0; bx < nbx; bx++) {
+			int x0 = bx * TEX_BLOCK, y0 = by * TEX_BLOCK;
+			int x1 = block_end(bx, nbx, ww), y1 = block_end(by, nby, wh);
+			uint8_t *c = &cls[by * nbx + bx];
+			long set = 0;
+			double sum = 0;
+
+			for (int y = y0; y < y1; y++)
+				for (int x = x0; x < x1; x++) {
+					set += d->whole[y * ww + x];
+					sum += d->diff[y * ww + x];
+				}
+			*c = BLOCK_QUIET;
+			if (!set && fabs(sum) < drift * (x1 - x0) * (y1 - y0))
+				continue;
+			if (block_is_light(d, x0, y0, x1, y1, T)) {
+				block_to_background(d, x0, y0, x1, y1);
+				*changed -= set;
+				blocks++;
+				*c = BLOCK_LIGHT;
+			} else if (set) {
+				*c = block_is_smooth(d, x0, y0, x1, y1, T) ?
+				     BLOCK_SMOOTH : BLOCK_CHANGED;
+			}
+		}
+	/* A smooth change next to one nothing explains is taken for the
+	 * inside of a plain object whose edge that is: it stays. */
+	for (int by = 0; by < nby; by++)
+		for (int bx = 0; bx < nbx; bx++) {
+			int x0 = bx * TEX_BLOCK, y0 = by * TEX_BLOCK, edge = 0;
+
+			if (cls[by * nbx + bx] != BLOCK_SMOOTH)
+				continue;
+			for (int ny = by - 1; ny <= by + 1; ny++)
+				for (int nx = bx - 1; nx <= bx + 1; nx++)
+					edge |= nx >= 0 && nx < nbx && ny >= 0 && ny < nby &&
+						cls[ny * nbx + nx] == BLOCK_CHANGED;
+			if (edge)
+				continue;
+			*changed -= clear_block(d, x0, y0, block_end(bx, nbx, ww),
+						block_end(by, nby, wh));
+			blocks++;
+		}
+	if (blocks)
+		d->edges_stale = 1;
+	return blocks;
+}
