@@ -8,6 +8,7 @@
 # and one with a variable frame rate, at the same times (so times come from
 # the timestamps, not from counting frames). Bad
 # inputs: a one-line error naming the input, exit 1, no password shown.
+# SIGINT during an event of a stream: the event is ended, exit 0.
 #
 # usage: tests/motion/replay-formats.sh BIN CLIP.y4m WORKDIR
 # Prints one "PASS name detail" / "FAIL name why" line per check.
@@ -84,11 +85,33 @@ port=$(( 20000 + $$ % 20000 ))
     > "$work/rtsp-server.log" 2>&1 &
 srv=$!
 for _ in $(seq 1 50); do
-    grep -q '^serving' "$work/rtsp-server.log" && break
+    grep -q "^serving" "$work/rtsp-server.log" 2> /dev/null && break
     sleep 0.2
 done
 if grep -q '^serving' "$work/rtsp-server.log"; then
     same rtsp "$ref" "$(events "rtsp://127.0.0.1:$port/clip")" 1
+    # Ctrl-C during an event: the event's end line is written, exit 0
+    "$bin" -q --replay "rtsp://127.0.0.1:$port/clip" > "$work/int.jsonl" 2> "$work/int.err" &
+    rp=$!
+    for _ in $(seq 1 100); do
+        grep -q '"type":"start"' "$work/int.jsonl" 2> /dev/null && break
+        sleep 0.1
+    done
+    kill -INT $rp
+    for _ in $(seq 1 50); do kill -0 $rp 2> /dev/null || break; sleep 0.1; done
+    if kill -0 $rp 2> /dev/null; then
+        kill -KILL $rp
+        fail sigint-mid-event "still running 5 s after SIGINT"
+    else
+        wait $rp
+        rc=$?
+        s=$(grep -c '"type":"start"' "$work/int.jsonl") e=$(grep -c '"type":"end"' "$work/int.jsonl")
+        if [ $rc -eq 0 ] && [ "$s" -ge 1 ] && [ "$s" -eq "$e" ]; then
+            pass sigint-mid-event "exit 0, $s start(s), $e end(s)"
+        else
+            fail sigint-mid-event "exit $rc, $s start(s), $e end(s): $(head -c 200 "$work/int.err")"
+        fi
+    fi
 else
     fail rtsp "the RTSP server did not start: $(tail -n 2 "$work/rtsp-server.log")"
 fi

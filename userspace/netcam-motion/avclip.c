@@ -36,7 +36,16 @@ struct avclip {
 	int pending;             /* the frame avclip_open() decoded, not given yet */
 	int draining;            /* end of input: the decoder is being flushed */
 	long corrupt;            /* packets the decoder refused */
+	const volatile sig_atomic_t *stop;
 };
+
+/* libavformat asks this while it waits on the network. */
+static int interrupted(void *opaque)
+{
+	const struct avclip *c = opaque;
+
+	return c->stop && *c->stop;
+}
 
 static void set_err(char *err, size_t errlen, const struct avclip *c,
 		    const char *what, int averr)
@@ -180,7 +189,8 @@ static int open_decoder(struct avclip *c, char *err, size_t errlen)
 	return 0;
 }
 
-struct avclip *avclip_open(const char *url, char *err, size_t errlen)
+struct avclip *avclip_open(const char *url, const volatile sig_atomic_t *stop,
+			   char *err, size_t errlen)
 {
 	struct avclip *c = calloc(1, sizeof(*c));
 	AVDictionary *opts = NULL;
@@ -200,6 +210,16 @@ struct avclip *avclip_open(const char *url, char *err, size_t errlen)
 		av_dict_set(&opts, "timeout", AVCLIP_TIMEOUT_US, 0);
 		av_dict_set(&opts, "rw_timeout", AVCLIP_TIMEOUT_US, 0);
 	}
+	c->stop = stop;
+	c->fc = avformat_alloc_context();
+	if (!c->fc) {
+		av_dict_free(&opts);
+		snprintf(err, errlen, "%s: out of memory", c->name);
+		goto fail;
+	}
+	c->fc->interrupt_callback.callback = interrupted;
+	c->fc->interrupt_callback.opaque = c;
+	/* on failure it frees the context and clears c->fc */
 	r = avformat_open_input(&c->fc, url, NULL, &opts);
 	av_dict_free(&opts);
 	if (r < 0) {

@@ -17,14 +17,17 @@
 #ifndef NETCAM_MOTION_AVCLIP_H
 #define NETCAM_MOTION_AVCLIP_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct avclip;
 
 /* Opens url (a file or a URL) and decodes its first frame. NULL with a
- * one-line reason in err. */
-struct avclip *avclip_open(const char *url, char *err, size_t errlen);
+ * one-line reason in err. stop (may be NULL): once it is set (by a signal
+ * handler), a read or connect that blocks gives up. */
+struct avclip *avclip_open(const char *url, const volatile sig_atomic_t *stop,
+			   char *err, size_t errlen);
 /* Frame size (of the first frame; every frame is given at this size). */
 void avclip_size(const struct avclip *c, int *w, int *h);
 /* 1: a frame in *luma (*stride bytes per row) at *t seconds; 0: end of

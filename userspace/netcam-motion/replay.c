@@ -8,6 +8,7 @@
 #include "replay.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,16 @@
 #include "detect.h"
 #include "events.h"
 #include "y4m.h"
+
+/* Set by SIGINT or SIGTERM: the replay stops where it is, and its open
+ * events are ended as at the end of a clip. */
+static volatile sig_atomic_t replay_stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	replay_stop = 1;
+}
 
 /* One of the two readers behind the same calls. */
 struct reader {
@@ -65,7 +76,7 @@ static int reader_open(struct reader *r, const char *path, char *err, size_t err
 		r->h = r->y.h;
 		return 0;
 	}
-	r->av = avclip_open(path, err, errlen);
+	r->av = avclip_open(path, &replay_stop, err, errlen);
 	if (!r->av)
 		return -1;
 	avclip_size(r->av, &r->w, &r->h);
@@ -118,8 +129,15 @@ int replay(const char *clip, const struct cam_config *cam, const char *logpath,
 	struct timespec rt, mt;
 	char err[1200];
 	struct reader y;
-	int r, ret = 0;
+	struct sigaction sa;
+	int r = 0, ret = 0;
 
+	/* no SA_RESTART: a read that blocks (a stream, a pipe) returns */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	if (reader_open(&y, clip, err, sizeof(err))) {
 		log_msg(LOG_ERR_P, "%s", err);
 		return 1;
@@ -158,7 +176,7 @@ int replay(const char *clip, const struct cam_config *cam, const char *logpath,
 		ret = 1;
 		goto out;
 	}
-	while ((r = reader_read(&y, err, sizeof(err))) == 1) {
+	while (!replay_stop && (r = reader_read(&y, err, sizeof(err))) == 1) {
 		struct md_frame_info fi;
 		double t = y.t;
 
@@ -170,7 +188,10 @@ int replay(const char *clip, const struct cam_config *cam, const char *logpath,
 				fi.light_change ? " LIGHT" : "", fi.motion ? " MOTION" : "");
 	}
 	md_flush(d);
-	if (r < 0 && y.av) {
+	if (replay_stop) {
+		/* what the signal broke off is no error */
+		log_msg(LOG_NOTICE_P, "%s: stopped by a signal after %ld frame(s)", clip, y.frames);
+	} else if (r < 0 && y.av) {
 		log_msg(LOG_ERR_P, "%s", err);
 		ret = 1;
 	} else if (r < 0) {
