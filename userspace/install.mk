@@ -23,6 +23,9 @@ sbindir ?= $(prefix)/sbin
 includedir ?= $(prefix)/include
 mandir ?= $(prefix)/share/man
 docdir ?= $(prefix)/share/doc/netcam
+# netcam-motion loads its recording reader from ../lib/netcam/ beside its
+# own directory (userspace/netcam-motion/avclip.h): keep the two together
+netcamlibdir ?= $(prefix)/lib/netcam
 
 # systemd and udev say where they read from; under /usr/local (or when
 # they are not installed) the paths systemd and udev also read.
@@ -58,6 +61,7 @@ UDEV_RULE := userspace/udev/60-netcam.rules
 # Every file install puts (relative to DESTDIR), for uninstall and tests.
 INSTALLED_FILES = \
 	$(bindir)/netcamctl $(sbindir)/netcamd $(sbindir)/netcam-motion \
+	$(netcamlibdir)/netcam-motion-av.so \
 	$(systemdgeneratordir)/netcam-generator \
 	$(addprefix $(systemdsystemunitdir)/,$(UNITS_IN) netcam.target) \
 	$(udevrulesdir)/60-netcam.rules \
@@ -66,7 +70,7 @@ INSTALLED_FILES = \
 	$(addprefix $(mandir)/man8/,$(MAN8)) $(addprefix $(mandir)/man5/,$(MAN5)) \
 	$(docdir)/netcam.conf.example
 INSTALLED_DIRS = $(sysconfdir)/netcam/conf.d $(sysconfdir)/netcam $(docdir) \
-	$(systemdgeneratordir) $(udevrulesdir)
+	$(systemdgeneratordir) $(udevrulesdir) $(netcamlibdir)
 
 # The generator links netcam.target.wants/netcamd@NAME.service to the unit
 # in this directory, so it is built knowing it.
@@ -77,6 +81,7 @@ install: install-build
 	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(sbindir)
 	$(INSTALL) -m 0755 $(UB)/netcamctl/netcamctl $(DESTDIR)$(bindir)/
 	$(INSTALL) -m 0755 $(UB)/netcamd/netcamd $(UB)/netcam-motion/netcam-motion $(DESTDIR)$(sbindir)/
+	$(INSTALL) -D -m 0644 $(UB)/netcam-motion/netcam-motion-av.so $(DESTDIR)$(netcamlibdir)/netcam-motion-av.so
 	$(INSTALL) -D -m 0755 $(UB)/netcamctl/netcam-generator $(DESTDIR)$(systemdgeneratordir)/netcam-generator
 	$(INSTALL) -d $(DESTDIR)$(systemdsystemunitdir)
 	@for u in $(UNITS_IN); do \

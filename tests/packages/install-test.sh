@@ -38,6 +38,7 @@ expected=(
     "$prefix/bin/netcamctl"
     "$prefix/sbin/netcamd"
     "$prefix/sbin/netcam-motion"
+    "$prefix/lib/netcam/netcam-motion-av.so"
     "$gendir/netcam-generator"
     "$unitdir/netcamd@.service"
     "$unitdir/netcam-motion.service"

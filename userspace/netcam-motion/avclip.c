@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * --replay of recordings and streams through libavformat: see avclip.h.
+ * Built as the module netcam-motion-av.so, loaded by replay.c.
  */
 #include "avclip.h"
 
@@ -12,8 +13,6 @@
 #include <libavformat/avformat.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
-
-#include "netcam-log.h"
 
 /* Network inputs: give up on a silent server after this long. */
 #define AVCLIP_TIMEOUT_US "10000000"
@@ -189,8 +188,11 @@ static int open_decoder(struct avclip *c, char *err, size_t errlen)
 	return 0;
 }
 
-struct avclip *avclip_open(const char *url, const volatile sig_atomic_t *stop,
-			   char *err, size_t errlen)
+static void avclip_close(struct avclip *c);
+
+static struct avclip *avclip_open(const char *url, const char *name, int verbose,
+				  const volatile sig_atomic_t *stop, char *err,
+				  size_t errlen)
 {
 	struct avclip *c = calloc(1, sizeof(*c));
 	AVDictionary *opts = NULL;
@@ -198,13 +200,13 @@ struct avclip *avclip_open(const char *url, const volatile sig_atomic_t *stop,
 	int r;
 
 	if (!c) {
-		snprintf(err, errlen, "%s: out of memory", url);
+		snprintf(err, errlen, "%s: out of memory", name);
 		return NULL;
 	}
-	url_redact(url, c->name, sizeof(c->name));
-	/* FFmpeg's own messages only with --debug: the reason of a failure
-	 * is in ours, and theirs may show a URL's credentials */
-	av_log_set_level(log_max_level >= LOG_DEBUG_P ? AV_LOG_ERROR : AV_LOG_FATAL);
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	/* FFmpeg's own messages only when asked: the reason of a failure is
+	 * in ours, and theirs may show a URL's credentials */
+	av_log_set_level(verbose ? AV_LOG_ERROR : AV_LOG_FATAL);
 	avformat_network_init();
 	if (strstr(url, "://") && strncmp(url, "file:", 5) != 0) {
 		av_dict_set(&opts, "timeout", AVCLIP_TIMEOUT_US, 0);
@@ -271,14 +273,14 @@ fail:
 	return NULL;
 }
 
-void avclip_size(const struct avclip *c, int *w, int *h)
+static void avclip_size(const struct avclip *c, int *w, int *h)
 {
 	*w = c->w;
 	*h = c->h;
 }
 
-int avclip_read(struct avclip *c, const uint8_t **luma, int *stride,
-		double *t, char *err, size_t errlen)
+static int avclip_read(struct avclip *c, const uint8_t **luma, int *stride,
+		       double *t, char *err, size_t errlen)
 {
 	int r;
 
@@ -296,12 +298,15 @@ int avclip_read(struct avclip *c, const uint8_t **luma, int *stride,
 	return 1;
 }
 
-void avclip_close(struct avclip *c)
+static long avclip_damaged(const struct avclip *c)
+{
+	return c->corrupt;
+}
+
+static void avclip_close(struct avclip *c)
 {
 	if (!c)
 		return;
-	if (c->corrupt)
-		log_msg(LOG_WARN_P, "%s: %ld damaged packet(s) skipped", c->name, c->corrupt);
 	sws_freeContext(c->sws);
 	av_frame_free(&c->frame);
 	av_packet_free(&c->pkt);
@@ -310,3 +315,12 @@ void avclip_close(struct avclip *c)
 	free(c->grey);
 	free(c);
 }
+
+/* The module's one export (see avclip.h). */
+__attribute__((visibility("default"))) const struct avclip_ops netcam_avclip_ops = {
+	.open = avclip_open,
+	.size = avclip_size,
+	.read = avclip_read,
+	.damaged = avclip_damaged,
+	.close = avclip_close,
+};

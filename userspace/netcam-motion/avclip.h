@@ -23,17 +23,36 @@
 
 struct avclip;
 
-/* Opens url (a file or a URL) and decodes its first frame. NULL with a
- * one-line reason in err. stop (may be NULL): once it is set (by a signal
- * handler), a read or connect that blocks gives up. */
-struct avclip *avclip_open(const char *url, const volatile sig_atomic_t *stop,
-			   char *err, size_t errlen);
-/* Frame size (of the first frame; every frame is given at this size). */
-void avclip_size(const struct avclip *c, int *w, int *h);
-/* 1: a frame in *luma (*stride bytes per row) at *t seconds; 0: end of
- * the stream; -1: error, with the reason in err. */
-int avclip_read(struct avclip *c, const uint8_t **luma, int *stride,
-		double *t, char *err, size_t errlen);
-void avclip_close(struct avclip *c);
+/*
+ * The reader lives in a module of its own, netcam-motion-av.so, loaded
+ * only to replay something that is not Y4M: linking FFmpeg's libraries
+ * (and the codec libraries they bring, over a hundred) into netcam-motion
+ * would cost every start, the daemon's and every Y4M replay's, some 30 ms.
+ * The module exports one table, AVCLIP_OPS_SYMBOL, and uses nothing of
+ * netcam-motion's: the caller logs.
+ */
+#define AVCLIP_MODULE "netcam-motion-av.so"
+#define AVCLIP_OPS_SYMBOL "netcam_avclip_ops"
+
+struct avclip_ops {
+	/* Opens url (a file or a URL) and decodes its first frame; name: how
+	 * messages call it (credentials hidden); verbose: pass FFmpeg's own
+	 * error messages on to stderr. NULL with a one-line reason in err.
+	 * stop (may be NULL): once it is set (by a signal handler), a read or
+	 * connect that blocks gives up. */
+	struct avclip *(*open)(const char *url, const char *name, int verbose,
+			       const volatile sig_atomic_t *stop, char *err,
+			       size_t errlen);
+	/* Frame size (of the first frame; every frame is given at this
+	 * size). */
+	void (*size)(const struct avclip *c, int *w, int *h);
+	/* 1: a frame in *luma (*stride bytes per row) at *t seconds; 0: end
+	 * of the stream; -1: error, with the reason in err. */
+	int (*read)(struct avclip *c, const uint8_t **luma, int *stride,
+		    double *t, char *err, size_t errlen);
+	/* Damaged packets skipped so far. */
+	long (*damaged)(const struct avclip *c);
+	void (*close)(struct avclip *c);
+};
 
 #endif

@@ -7,7 +7,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include "replay.h"
 
+#include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "avclip.h"
 #include "detect.h"
@@ -34,7 +37,9 @@ static void on_stop(int sig)
 /* One of the two readers behind the same calls. */
 struct reader {
 	struct y4m y;
+	const struct avclip_ops *ops;
 	struct avclip *av;      /* NULL: the Y4M reader */
+	char name[512];         /* the clip for messages, credentials hidden */
 	int w, h;
 	long frames;            /* frames read so far */
 	const uint8_t *luma;    /* the frame read last ... */
@@ -66,8 +71,41 @@ static int is_y4m(const char *path)
 	return y4m;
 }
 
+/* The libavformat reader, AVCLIP_MODULE: next to this program (the build
+ * tree), else in ../lib/netcam/ from it (/usr/sbin -> /usr/lib/netcam). */
+static const struct avclip_ops *load_avclip(char *err, size_t errlen)
+{
+	static const char *const where[] = { "%s/" AVCLIP_MODULE,
+					     "%s/../lib/netcam/" AVCLIP_MODULE };
+	char exe[PATH_MAX], path[PATH_MAX + 64], why[512] = "";
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	void *h = NULL;
+
+	if (n <= 0) {
+		snprintf(err, errlen, "cannot find %s: /proc/self/exe: %s", AVCLIP_MODULE,
+			 strerror(errno));
+		return NULL;
+	}
+	exe[n] = 0;
+	*strrchr(exe, '/') = 0;
+	for (size_t i = 0; !h && i < sizeof(where) / sizeof(where[0]); i++) {
+		snprintf(path, sizeof(path), where[i], exe);
+		h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+		if (!h && (i == 0 || !why[0]))
+			snprintf(why, sizeof(why), "%s", dlerror());
+	}
+	if (!h) {
+		snprintf(err, errlen, "cannot load %s (%s)", AVCLIP_MODULE, why);
+		return NULL;
+	}
+	/* loaded for the process's lifetime: never closed */
+	return dlsym(h, AVCLIP_OPS_SYMBOL);
+}
+
 static int reader_open(struct reader *r, const char *path, char *err, size_t errlen)
 {
+	char why[600];
+
 	memset(r, 0, sizeof(*r));
 	if (is_y4m(path)) {
 		if (y4m_open(&r->y, path, err, errlen))
@@ -76,10 +114,18 @@ static int reader_open(struct reader *r, const char *path, char *err, size_t err
 		r->h = r->y.h;
 		return 0;
 	}
-	r->av = avclip_open(path, &replay_stop, err, errlen);
+	url_redact(path, r->name, sizeof(r->name));
+	r->ops = load_avclip(why, sizeof(why));
+	if (!r->ops) {
+		snprintf(err, errlen, "%s: not a Y4M clip, and the reader of other recordings: %s",
+			 r->name, why);
+		return -1;
+	}
+	r->av = r->ops->open(path, r->name, log_max_level >= LOG_DEBUG_P, &replay_stop, err,
+			     errlen);
 	if (!r->av)
 		return -1;
-	avclip_size(r->av, &r->w, &r->h);
+	r->ops->size(r->av, &r->w, &r->h);
 	return 0;
 }
 
@@ -89,7 +135,7 @@ static int reader_read(struct reader *r, char *err, size_t errlen)
 	int ret;
 
 	if (r->av) {
-		ret = avclip_read(r->av, &r->luma, &r->stride, &r->t, err, errlen);
+		ret = r->ops->read(r->av, &r->luma, &r->stride, &r->t, err, errlen);
 	} else {
 		ret = y4m_read(&r->y, err, errlen);
 		r->luma = r->y.buf;
@@ -102,10 +148,15 @@ static int reader_read(struct reader *r, char *err, size_t errlen)
 
 static void reader_close(struct reader *r)
 {
-	if (r->av)
-		avclip_close(r->av);
-	else
+	if (r->av) {
+		long damaged = r->ops->damaged(r->av);
+
+		if (damaged)
+			log_msg(LOG_WARN_P, "%s: %ld damaged packet(s) skipped", r->name, damaged);
+		r->ops->close(r->av);
+	} else {
 		y4m_close(&r->y);
+	}
 	r->av = NULL;
 }
 
@@ -127,7 +178,7 @@ int replay(const char *clip, const struct cam_config *cam, const char *logpath,
 	struct md_detector *d = NULL;
 	unsigned char *mask = NULL;
 	struct timespec rt, mt;
-	char err[1200];
+	char err[2048];
 	struct reader y;
 	struct sigaction sa;
 	int r = 0, ret = 0;
