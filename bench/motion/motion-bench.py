@@ -57,7 +57,9 @@ MIN_AREA_PCT = 0.2      # min_area: largest connected region, % of frame
 MIN_FRAMES = 3          # min_frames / minimum_motion_frames
 EVENT_GAP = 3           # event_gap, seconds, both programs
 LIGHT_PCT = 25          # light_change_area / lightswitch_percent
-TARGET_RATIO = 0.2
+TARGET_RATIO = 0.15     # CPU per frame, netcam-motion / Motion
+TARGET_RECALL = 0.95    # per scene class, netcam-motion
+TARGET_PRECISION = 0.95
 
 
 class BenchError(Exception):
@@ -82,6 +84,15 @@ def read_truth(path):
                 s, e = line.split()
                 out.append((float(s), float(e)))
     return out
+
+
+def read_class(path, truth):
+    """The clip's scene class (NAME.class), else object or empty by its truth."""
+    try:
+        with open(path) as f:
+            return f.read().strip() or "object"
+    except FileNotFoundError:
+        return "object" if truth else "empty"
 
 
 def y4m_info(path):
@@ -337,7 +348,8 @@ def main():
         if not truths:
             raise BenchError("no clips in %s" % os.path.join(a.clips, size))
         r = dict(size=size, clips=0, frames=0, nm_cpu=0.0, mo_cpu=0.0, mo_frames=0.0,
-                 dec_cpu=0.0, truth=0, neg=0, nm=[0, 0, 0], mo=[0, 0, 0], busy=0.0)
+                 dec_cpu=0.0, truth=0, neg=0, nm=[0, 0, 0], mo=[0, 0, 0], busy=0.0,
+                 classes={})
         for tf in truths:
             name = os.path.basename(tf)[:-len(".truth")]
             clip = tf[:-len(".truth")] + ".y4m"
@@ -356,11 +368,16 @@ def main():
             r["truth"] += len(truth)
             r["neg"] += not truth
             r["busy"] = max(r["busy"], busy)
+            cls = r["classes"].setdefault(read_class(tf[:-len(".truth")] + ".class", truth),
+                                          dict(clips=0, truth=0, nm=[0, 0, 0], mo=[0, 0, 0]))
+            cls["clips"] += 1
+            cls["truth"] += len(truth)
             for key, ev in (("nm", nm_ev), ("mo", mo_ev)):
                 found, tp = score(truth, ev)
-                r[key][0] += found
-                r[key][1] += tp
-                r[key][2] += len(ev)
+                for acc in (r[key], cls[key]):
+                    acc[0] += found
+                    acc[1] += tp
+                    acc[2] += len(ev)
             line = "%-9s %-13s truth %-18s netcam-motion %-22s %5.2f ms  Motion %-22s %5.2f ms" % (
                 size, name, fmt_iv(truth), fmt_iv(nm_ev), 1000 * nm_cpu / frames,
                 fmt_iv(mo_ev), 1000 * mo_cpu / mo_frames)
@@ -395,8 +412,23 @@ def main():
         if r["busy"] > 0.9:
             out.append("  note: Motion's loop thread was busy %.0f%% of the time on one clip; "
                        "it may have processed fewer frames than counted" % (100 * r["busy"]))
-    out.append("target: netcam-motion CPU per frame <= %.1fx Motion's, recall and precision >= Motion's"
+    out.append("target: netcam-motion CPU per frame <= %.2fx Motion's, recall and precision >= Motion's"
                % TARGET_RATIO)
+    out.append("")
+    out.append("per scene class (netcam-motion/Motion; false: events on no truth interval)")
+    out.append("%-10s %-19s %5s %5s %13s %13s %9s  %s" % (
+        "clips", "class", "n", "truth", "recall", "precision", "false", "target"))
+    for r in rows:
+        for name in sorted(r["classes"]):
+            c = r["classes"][name]
+            nrec, nprec = pr(c["nm"][0], c["nm"][1], c["nm"][2], c["truth"])
+            mrec, mprec = pr(c["mo"][0], c["mo"][1], c["mo"][2], c["truth"])
+            ok = nrec >= TARGET_RECALL and nprec >= TARGET_PRECISION
+            out.append("%-10s %-19s %5d %5d %6.2f/%-6.2f %6.2f/%-6.2f %4d/%-4d  %s" % (
+                r["size"], name, c["clips"], c["truth"], nrec, mrec, nprec, mprec,
+                c["nm"][2] - c["nm"][1], c["mo"][2] - c["mo"][1], "PASS" if ok else "MISS"))
+    out.append("target per class: netcam-motion recall >= %.2f and precision >= %.2f"
+               % (TARGET_RECALL, TARGET_PRECISION))
     out.append("events (recall: truth intervals hit, precision: events on a truth interval): "
                + ", ".join("%s nm %d/%d %d/%d, Motion %d/%d %d/%d" % (
                    r["size"], r["nm"][0], r["truth"], r["nm"][1], r["nm"][2],
