@@ -60,7 +60,7 @@ struct md_detector {
 	struct md_params p;
 	int sw, sh, f, ww, wh;
 	float *cur, *bg, *diff, *grad;
-	float *tmp;              /* scratch */
+	float *tmp;              /* scratch (md_local_light: a row of sums) */
 	float *prev;             /* the previous frame's cur */
 	float *still;            /* seconds changed but unchanging, per pixel */
 	uint8_t *valid;          /* working mask: 1 = analysed */
@@ -74,7 +74,9 @@ struct md_detector {
 	uint32_t *hist;
 	uint32_t (*hist4)[HIST_N + 1]; /* mad_sigma: four histograms, added up */
 	uint16_t *qdiff;         /* ... of the sampled pixels' quantised |diff| */
-	uint16_t *colsum;        /* downscale: one row of column sums ... */
+	uint16_t *colsum;        /* downscale: one row of column sums ...
+				  * (scratch, also of md_light_change() and
+				  * md_local_light()) */
 	uint32_t *blocksum;      /* ... and of block sums */
 	uint8_t *blocks;         /* md_local_light(): nbx x nby, per frame */
 	int nbx, nby;            /* blocks across and down (TEX_BLOCK, the

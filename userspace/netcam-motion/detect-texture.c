@@ -91,6 +91,35 @@ static double textured(const struct md_detector *d)
 	return TEX_SPREAD_NOISE * d->noise + TEX_SPREAD_MIN;
 }
 
+/* texture() of a block whose pixels are all valid, in one pass: over a
+ * whole rectangle centred coordinates are orthogonal (sums of x, y and
+ * x y are 0), so the plane's three terms are fitted one by one. */
+static double texture_whole(const float *v, int ww, int x0, int y0, int x1,
+			    int y1)
+{
+	double cx = (x0 + x1 - 1) / 2.0, cy = (y0 + y1 - 1) / 2.0;
+	double s = 0, ss = 0, sx = 0, sy = 0, xx = 0, yy = 0, rest;
+	double n = (double)(x1 - x0) * (y1 - y0);
+
+	for (int y = y0; y < y1; y++)
+		for (int x = x0; x < x1; x++) {
+			double e = v[y * ww + x];
+
+			s += e;
+			ss += e * e;
+			sx += e * (x - cx);
+			sy += e * (y - cy);
+		}
+	for (int x = x0; x < x1; x++)
+		xx += (x - cx) * (x - cx);
+	for (int y = y0; y < y1; y++)
+		yy += (y - cy) * (y - cy);
+	xx *= y1 - y0;
+	yy *= x1 - x0;
+	rest = ss - s * s / n - (xx > 0 ? sx * sx / xx : 0) - (yy > 0 ? sy * sy / yy : 0);
+	return sqrt(fmax(rest, 0) / n);
+}
+
 /* The texture of v over the block's valid pixels: the RMS of what the
  * least-squares plane through it (a smooth light or shading) leaves; -1
  * if it cannot be fitted. With mask, the largest residual at a pixel of
@@ -102,6 +131,9 @@ static double texture(const struct md_detector *d, const float *v,
 	double m[NP][NP] = { { 0 } }, r[NP] = { 0 }, p[NP], ss = 0, n = 0;
 	double cx = (x0 + x1 - 1) / 2.0, cy = (y0 + y1 - 1) / 2.0;
 	int ww = d->ww;
+
+	if (!mask && d->nvalid == (long)d->ww * d->wh)
+		return texture_whole(v, ww, x0, y0, x1, y1);
 
 	for (int y = y0; y < y1; y++)
 		for (int x = x0; x < x1; x++) {
@@ -152,10 +184,11 @@ static void terms(double b, double x, double y, double z[NP])
  * as light? */
 static int model_explains(const struct md_detector *d, int x0, int y0,
 			  int x1, int y1, double T, const double m[NP][NP],
-			  const double v[NP], double ss_tot)
+			  const double v[NP], double scc, double ss_tot,
+			  int any_changed)
 {
 	double a[NP][NP], r[NP], k[NP] = { 0 }, z[NP], lo = INFINITY, hi = 0;
-	double cx = (x0 + x1 - 1) / 2.0, cy = (y0 + y1 - 1) / 2.0, ss_res = 0;
+	double cx = (x0 + x1 - 1) / 2.0, cy = (y0 + y1 - 1) / 2.0, ss_res = scc;
 	int ww = d->ww;
 
 	memcpy(a, m, sizeof(a));
@@ -174,34 +207,43 @@ static int model_explains(const struct md_detector *d, int x0, int y0,
 	}
 	if (!(lo >= 1.0 / TEX_GAIN_MAX && hi <= TEX_GAIN_MAX))
 		return 0;
-	for (int y = y0; y < y1; y++)
+	/* what the fit leaves, from the sums: a least-squares fit's
+	 * residual is orthogonal to its terms */
+	for (int q = 0; q < NP; q++)
+		ss_res -= k[q] * v[q];
+	if (1 - ss_res / ss_tot < TEX_R2_MIN)
+		return 0;
+	/* a changed pixel the light does not explain */
+	for (int y = y0; y < y1 && any_changed; y++)
 		for (int x = x0; x < x1; x++) {
 			int i = y * ww + x;
 			double res = d->cur[i];
 
-			if (!d->valid[i])
+			if (!d->valid[i] || !d->whole[i])
 				continue;
 			terms(d->bg[i], (x - cx) / TEX_BLOCK, (y - cy) / TEX_BLOCK, z);
 			for (int q = 0; q < NP; q++)
 				res -= k[q] * z[q];
-			ss_res += res * res;
-			/* a changed pixel the light does not explain */
-			if (d->whole[i] && fabs(res) > T)
+			if (fabs(res) > T)
 				return 0;
 		}
-	return 1 - ss_res / ss_tot >= TEX_R2_MIN;
+	return 1;
 }
 
 /* Is the change in block x0..x1, y0..y1 light on the same surface? T:
- * the frame's threshold. */
+ * the frame's threshold; any_changed: the block has changed pixels. */
 static int block_is_light(const struct md_detector *d, int x0, int y0,
-			  int x1, int y1, double T)
+			  int x1, int y1, double T, int any_changed)
 {
 	double m[NP][NP] = { { 0 } }, v[NP] = { 0 }, z[NP];
 	double sc = 0, scc = 0, n = 0, ss_tot;
 	double cx = (x0 + x1 - 1) / 2.0, cy = (y0 + y1 - 1) / 2.0;
 	int ww = d->ww;
 
+	/* texture: what a plane (a smooth light or shading) does not
+	 * explain; the cheap test first */
+	if (texture(d, d->bg, NULL, x0, y0, x1, y1, NULL) < textured(d))
+		return 0;
 	for (int y = y0; y < y1; y++)
 		for (int x = x0; x < x1; x++) {
 			int i = y * ww + x;
@@ -211,7 +253,7 @@ static int block_is_light(const struct md_detector *d, int x0, int y0,
 				continue;
 			terms(d->bg[i], (x - cx) / TEX_BLOCK, (y - cy) / TEX_BLOCK, z);
 			for (int r = 0; r < NP; r++) {
-				for (int q = 0; q < NP; q++)
+				for (int q = r; q < NP; q++)
 					m[r][q] += z[r] * z[q];
 				v[r] += z[r] * c;
 			}
@@ -221,13 +263,14 @@ static int block_is_light(const struct md_detector *d, int x0, int y0,
 		}
 	if (n < TEX_MIN_PIXELS)
 		return 0;
-	/* texture: what a plane (a smooth light or shading) does not explain */
-	if (texture(d, d->bg, NULL, x0, y0, x1, y1, NULL) < textured(d))
-		return 0;
+	/* the sums are symmetric: only the upper triangle was added up */
+	for (int r = 1; r < NP; r++)
+		for (int q = 0; q < r; q++)
+			m[r][q] = m[q][r];
 	ss_tot = scc - sc * sc / n;
 	if (ss_tot <= 0)
 		return 0;
-	return model_explains(d, x0, y0, x1, y1, T, m, v, ss_tot);
+	return model_explains(d, x0, y0, x1, y1, T, m, v, scc, ss_tot, any_changed);
 }
 
 /* A block without texture whose change is smooth (a plane explains it
@@ -302,6 +345,27 @@ static int block_end(int b, int n, int len)
 	return b == n - 1 ? len : (b + 1) * TEX_BLOCK;
 }
 
+/* Down each column of a band of rows rows (ww wide): the sum of diff
+ * into sum, the changed pixels of mask into set. Whole rows, so the
+ * loops vectorise; the blocks' sums are then a few columns' each. */
+MD_SIMD static void band_sums(const float *restrict diff,
+			      const uint8_t *restrict mask, int ww, int rows,
+			      float *restrict sum, uint16_t *restrict set)
+{
+	for (int x = 0; x < ww; x++) {
+		sum[x] = diff[x];
+		set[x] = mask[x];
+	}
+	for (int r = 1; r < rows; r++) {
+		diff += ww;
+		mask += ww;
+		for (int x = 0; x < ww; x++) {
+			sum[x] += diff[x];
+			set[x] += mask[x];
+		}
+	}
+}
+
 /* What md_local_light() found in a block. */
 enum { BLOCK_QUIET, BLOCK_LIGHT, BLOCK_SMOOTH, BLOCK_CHANGED };
 
@@ -315,23 +379,25 @@ long md_local_light(struct md_detector *d, double T, long *changed)
 	int ww = d->ww, wh = d->wh, nbx = d->nbx, nby = d->nby;
 	uint8_t *cls = d->blocks;
 
-	for (int by = 0; by < nby; by++)
+	for (int by = 0; by < nby; by++) {
+		int y0 = by * TEX_BLOCK, y1 = block_end(by, nby, wh);
+
+		band_sums(d->diff + (long)y0 * ww, d->whole + (long)y0 * ww, ww, y1 - y0,
+			  d->tmp, d->colsum);
 		for (int bx = 0; bx < nbx; bx++) {
-			int x0 = bx * TEX_BLOCK, y0 = by * TEX_BLOCK;
-			int x1 = block_end(bx, nbx, ww), y1 = block_end(by, nby, wh);
+			int x0 = bx * TEX_BLOCK, x1 = block_end(bx, nbx, ww);
 			uint8_t *c = &cls[by * nbx + bx];
 			long set = 0;
 			double sum = 0;
 
-			for (int y = y0; y < y1; y++)
-				for (int x = x0; x < x1; x++) {
-					set += d->whole[y * ww + x];
-					sum += d->diff[y * ww + x];
-				}
+			for (int x = x0; x < x1; x++) {
+				set += d->colsum[x];
+				sum += d->tmp[x];
+			}
 			*c = BLOCK_QUIET;
 			if (!set && fabs(sum) < drift * (x1 - x0) * (y1 - y0))
 				continue;
-			if (block_is_light(d, x0, y0, x1, y1, T)) {
+			if (block_is_light(d, x0, y0, x1, y1, T, set > 0)) {
 				block_to_background(d, x0, y0, x1, y1);
 				*changed -= set;
 				blocks++;
@@ -341,6 +407,7 @@ long md_local_light(struct md_detector *d, double T, long *changed)
 				     BLOCK_SMOOTH : BLOCK_CHANGED;
 			}
 		}
+	}
 	/* A smooth change next to one nothing explains is taken for the
 	 * inside of a plain object whose edge that is: it stays. */
 	for (int by = 0; by < nby; by++)
