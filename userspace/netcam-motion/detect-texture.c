@@ -230,8 +230,9 @@ static int model_explains(const struct md_detector *d, int x0, int y0,
 	return 1;
 }
 
-/* Is the change in block x0..x1, y0..y1 light on the same surface? T:
- * the frame's threshold; any_changed: the block has changed pixels. */
+/* Is the change in block x0..x1, y0..y1, whose background is textured,
+ * light on the same surface? T: the frame's threshold; any_changed: the
+ * block has changed pixels. */
 static int block_is_light(const struct md_detector *d, int x0, int y0,
 			  int x1, int y1, double T, int any_changed)
 {
@@ -240,10 +241,6 @@ static int block_is_light(const struct md_detector *d, int x0, int y0,
 	double cx = (x0 + x1 - 1) / 2.0, cy = (y0 + y1 - 1) / 2.0;
 	int ww = d->ww;
 
-	/* texture: what a plane (a smooth light or shading) does not
-	 * explain; the cheap test first */
-	if (texture(d, d->bg, NULL, x0, y0, x1, y1, NULL) < textured(d))
-		return 0;
 	for (int y = y0; y < y1; y++)
 		for (int x = x0; x < x1; x++) {
 			int i = y * ww + x;
@@ -273,7 +270,7 @@ static int block_is_light(const struct md_detector *d, int x0, int y0,
 	return model_explains(d, x0, y0, x1, y1, T, m, v, scc, ss_tot, any_changed);
 }
 
-/* A block without texture whose change is smooth (a plane explains it
+/* A block without texture (the caller tells) whose change is smooth (a plane explains it
  * at every changed pixel to within half the threshold): light over a
  * plain surface, or the inside of a plain object, which its edges (no
  * plane explains a step) still show. Its changes are cleared, unless
@@ -281,10 +278,9 @@ static int block_is_light(const struct md_detector *d, int x0, int y0,
 static int block_is_smooth(const struct md_detector *d, int x0, int y0,
 			   int x1, int y1, double T)
 {
-	double worst, tex = texture(d, d->bg, NULL, x0, y0, x1, y1, NULL);
+	double worst;
 
-	if (tex < 0 || tex >= textured(d) ||
-	    texture(d, d->diff, d->whole, x0, y0, x1, y1, &worst) < 0)
+	if (texture(d, d->diff, d->whole, x0, y0, x1, y1, &worst) < 0)
 		return 0;
 	return worst <= T / 2;
 }
@@ -388,7 +384,7 @@ long md_local_light(struct md_detector *d, double T, long *changed)
 			int x0 = bx * TEX_BLOCK, x1 = block_end(bx, nbx, ww);
 			uint8_t *c = &cls[by * nbx + bx];
 			long set = 0;
-			double sum = 0;
+			double sum = 0, tex;
 
 			for (int x = x0; x < x1; x++) {
 				set += d->colsum[x];
@@ -397,13 +393,17 @@ long md_local_light(struct md_detector *d, double T, long *changed)
 			*c = BLOCK_QUIET;
 			if (!set && fabs(sum) < drift * (x1 - x0) * (y1 - y0))
 				continue;
-			if (block_is_light(d, x0, y0, x1, y1, T, set > 0)) {
+			/* the background's texture, once for both tests: the
+			 * light model needs it, the smooth test its absence */
+			tex = texture(d, d->bg, NULL, x0, y0, x1, y1, NULL);
+			if (tex >= textured(d) && block_is_light(d, x0, y0, x1, y1, T, set > 0)) {
 				block_to_background(d, x0, y0, x1, y1);
 				*changed -= set;
 				blocks++;
 				*c = BLOCK_LIGHT;
 			} else if (set) {
-				*c = block_is_smooth(d, x0, y0, x1, y1, T) ?
+				*c = tex >= 0 && tex < textured(d) &&
+				     block_is_smooth(d, x0, y0, x1, y1, T) ?
 				     BLOCK_SMOOTH : BLOCK_CHANGED;
 			}
 		}
