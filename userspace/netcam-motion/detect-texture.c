@@ -230,40 +230,137 @@ static int model_explains(const struct md_detector *d, int x0, int y0,
 	return 1;
 }
 
+/* Widest block: the last of a row takes the frame's edge (block_end()). */
+#define TEX_WIDE (2 * TEX_BLOCK - 1)
+
+/* The light model's sums, column by column: what each column of the
+ * block adds up down its rows, for the weights w (valid, b, b b: with
+ * 1, y, y y; c, c b: with 1, y; c c) that its terms' products are made
+ * of. Elementwise across a row, so it vectorises; the x products are
+ * taken afterwards, per column (light_sums()). */
+enum { CS_V, CS_VY, CS_VYY, CS_B, CS_BY, CS_BYY, CS_BB, CS_BBY, CS_BBYY,
+       CS_C, CS_CY, CS_CB, CS_CBY, CS_CC, CS_N };
+
+MD_SIMD static void column_sums(const float *restrict bg,
+				const float *restrict cur,
+				const uint8_t *restrict valid, int ww, int w,
+				int y0, int y1, double cy,
+				double col[CS_N][TEX_WIDE])
+{
+	memset(col, 0, sizeof(double[CS_N][TEX_WIDE]));
+	for (int y = y0; y < y1; y++) {
+		const float *b = bg + (long)y * ww, *c = cur + (long)y * ww;
+		const uint8_t *v = valid ? valid + (long)y * ww : NULL;
+		double Y = (y - cy) / TEX_BLOCK, YY = Y * Y;
+
+		for (int x = 0; x < w; x++) {
+			double m = v ? v[x] : 1, bm = b[x] * m, cm = c[x] * m;
+			double bb = bm * b[x], cb = cm * b[x], cc = cm * c[x];
+
+			col[CS_V][x] += m;
+			col[CS_VY][x] += m * Y;
+			col[CS_VYY][x] += m * YY;
+			col[CS_B][x] += bm;
+			col[CS_BY][x] += bm * Y;
+			col[CS_BYY][x] += bm * YY;
+			col[CS_BB][x] += bb;
+			col[CS_BBY][x] += bb * Y;
+			col[CS_BBYY][x] += bb * YY;
+			col[CS_C][x] += cm;
+			col[CS_CY][x] += cm * Y;
+			col[CS_CB][x] += cb;
+			col[CS_CBY][x] += cb * Y;
+			col[CS_CC][x] += cc;
+		}
+	}
+}
+
+/* The light model's normal equations over the block: m (NP x NP, all of
+ * it) and v for the terms of terms(), and the sums of c and c c; the
+ * number of valid pixels is returned. */
+static double light_sums(const struct md_detector *d, int x0, int y0,
+			 int x1, int y1, double m[NP][NP], double v[NP],
+			 double *sc, double *scc)
+{
+	double col[CS_N][TEX_WIDE];
+	double cx = (x0 + x1 - 1) / 2.0, cy = (y0 + y1 - 1) / 2.0;
+	/* s[w][p]: sum of w times p, p = 1, X, Y, X X, X Y, Y Y */
+	double sv[6] = { 0 }, sb[6] = { 0 }, sbb[6] = { 0 }, s_c[3] = { 0 }, scb[3] = { 0 };
+	int ww = d->ww, w = x1 - x0;
+	const uint8_t *valid = d->nvalid == (long)ww * d->wh ? NULL : d->valid + x0;
+
+	column_sums(d->bg + x0, d->cur + x0, valid, ww, w, y0, y1, cy, col);
+	*scc = 0;
+	for (int x = 0; x < w; x++) {
+		double X = (x0 + x - cx) / TEX_BLOCK, XX = X * X;
+		const int wt[3][3] = { { CS_V, CS_VY, CS_VYY }, { CS_B, CS_BY, CS_BYY },
+				       { CS_BB, CS_BBY, CS_BBYY } };
+		double *out[3] = { sv, sb, sbb };
+
+		for (int k = 0; k < 3; k++) {
+			const int *c = wt[k];
+
+			out[k][0] += col[c[0]][x];
+			out[k][1] += col[c[0]][x] * X;
+			out[k][2] += col[c[1]][x];
+			out[k][3] += col[c[0]][x] * XX;
+			out[k][4] += col[c[1]][x] * X;
+			out[k][5] += col[c[2]][x];
+		}
+		s_c[0] += col[CS_C][x];
+		s_c[1] += col[CS_C][x] * X;
+		s_c[2] += col[CS_CY][x];
+		scb[0] += col[CS_CB][x];
+		scb[1] += col[CS_CB][x] * X;
+		scb[2] += col[CS_CBY][x];
+		*scc += col[CS_CC][x];
+	}
+	/* terms: b, 1, X, Y, b X, b Y */
+	m[0][0] = sbb[0];
+	m[0][1] = sb[0];
+	m[0][2] = sb[1];
+	m[0][3] = sb[2];
+	m[0][4] = sbb[1];
+	m[0][5] = sbb[2];
+	m[1][1] = sv[0];
+	m[1][2] = sv[1];
+	m[1][3] = sv[2];
+	m[1][4] = sb[1];
+	m[1][5] = sb[2];
+	m[2][2] = sv[3];
+	m[2][3] = sv[4];
+	m[2][4] = sb[3];
+	m[2][5] = sb[4];
+	m[3][3] = sv[5];
+	m[3][4] = sb[4];
+	m[3][5] = sb[5];
+	m[4][4] = sbb[3];
+	m[4][5] = sbb[4];
+	m[5][5] = sbb[5];
+	for (int r = 1; r < NP; r++)
+		for (int q = 0; q < r; q++)
+			m[r][q] = m[q][r];
+	v[0] = scb[0];
+	v[1] = s_c[0];
+	v[2] = s_c[1];
+	v[3] = s_c[2];
+	v[4] = scb[1];
+	v[5] = scb[2];
+	*sc = s_c[0];
+	return sv[0];
+}
+
 /* Is the change in block x0..x1, y0..y1, whose background is textured,
  * light on the same surface? T: the frame's threshold; any_changed: the
  * block has changed pixels. */
 static int block_is_light(const struct md_detector *d, int x0, int y0,
 			  int x1, int y1, double T, int any_changed)
 {
-	double m[NP][NP] = { { 0 } }, v[NP] = { 0 }, z[NP];
-	double sc = 0, scc = 0, n = 0, ss_tot;
-	double cx = (x0 + x1 - 1) / 2.0, cy = (y0 + y1 - 1) / 2.0;
-	int ww = d->ww;
+	double m[NP][NP], v[NP], sc, scc, n, ss_tot;
 
-	for (int y = y0; y < y1; y++)
-		for (int x = x0; x < x1; x++) {
-			int i = y * ww + x;
-			double c = d->cur[i];
-
-			if (!d->valid[i])
-				continue;
-			terms(d->bg[i], (x - cx) / TEX_BLOCK, (y - cy) / TEX_BLOCK, z);
-			for (int r = 0; r < NP; r++) {
-				for (int q = r; q < NP; q++)
-					m[r][q] += z[r] * z[q];
-				v[r] += z[r] * c;
-			}
-			sc += c;
-			scc += c * c;
-			n++;
-		}
+	n = light_sums(d, x0, y0, x1, y1, m, v, &sc, &scc);
 	if (n < TEX_MIN_PIXELS)
 		return 0;
-	/* the sums are symmetric: only the upper triangle was added up */
-	for (int r = 1; r < NP; r++)
-		for (int q = 0; q < r; q++)
-			m[r][q] = m[q][r];
 	ss_tot = scc - sc * sc / n;
 	if (ss_tot <= 0)
 		return 0;
