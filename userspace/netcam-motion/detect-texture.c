@@ -91,27 +91,54 @@ static double textured(const struct md_detector *d)
 	return TEX_SPREAD_NOISE * d->noise + TEX_SPREAD_MIN;
 }
 
-/* texture() of a block whose pixels are all valid, in one pass: over a
- * whole rectangle centred coordinates are orthogonal (sums of x, y and
- * x y are 0), so the plane's three terms are fitted one by one. */
+/* Widest block: the last of a row takes the frame's edge (block_end()). */
+#define TEX_WIDE (2 * TEX_BLOCK - 1)
+
+/* Down each of the w columns of v from row y0 to y1 (ww wide): the sum
+ * of the values, of their squares and of the values times (y - cy).
+ * Elementwise across a row, so it vectorises. */
+MD_SIMD static void texture_columns(const float *restrict v, int ww, int w,
+				    int y0, int y1, double cy,
+				    double *restrict s, double *restrict ss,
+				    double *restrict sy)
+{
+	for (int x = 0; x < w; x++)
+		s[x] = ss[x] = sy[x] = 0;
+	for (int y = y0; y < y1; y++) {
+		const float *r = v + (long)y * ww;
+		double dy = y - cy;
+
+		for (int x = 0; x < w; x++) {
+			double e = r[x];
+
+			s[x] += e;
+			ss[x] += e * e;
+			sy[x] += e * dy;
+		}
+	}
+}
+
+/* texture() of a block whose pixels are all valid, from its column sums:
+ * over a whole rectangle centred coordinates are orthogonal (sums of x,
+ * y and x y are 0), so the plane's three terms are fitted one by one. */
 static double texture_whole(const float *v, int ww, int x0, int y0, int x1,
 			    int y1)
 {
+	double cs[TEX_WIDE], css[TEX_WIDE], csy[TEX_WIDE];
 	double cx = (x0 + x1 - 1) / 2.0, cy = (y0 + y1 - 1) / 2.0;
 	double s = 0, ss = 0, sx = 0, sy = 0, xx = 0, yy = 0, rest;
 	double n = (double)(x1 - x0) * (y1 - y0);
 
-	for (int y = y0; y < y1; y++)
-		for (int x = x0; x < x1; x++) {
-			double e = v[y * ww + x];
+	texture_columns(v + x0, ww, x1 - x0, y0, y1, cy, cs, css, csy);
+	for (int x = x0; x < x1; x++) {
+		double dx = x - cx;
 
-			s += e;
-			ss += e * e;
-			sx += e * (x - cx);
-			sy += e * (y - cy);
-		}
-	for (int x = x0; x < x1; x++)
-		xx += (x - cx) * (x - cx);
+		s += cs[x - x0];
+		ss += css[x - x0];
+		sx += cs[x - x0] * dx;
+		sy += csy[x - x0];
+		xx += dx * dx;
+	}
 	for (int y = y0; y < y1; y++)
 		yy += (y - cy) * (y - cy);
 	xx *= y1 - y0;
@@ -229,9 +256,6 @@ static int model_explains(const struct md_detector *d, int x0, int y0,
 		}
 	return 1;
 }
-
-/* Widest block: the last of a row takes the frame's edge (block_end()). */
-#define TEX_WIDE (2 * TEX_BLOCK - 1)
 
 /* The light model's sums, column by column: what each column of the
  * block adds up down its rows, for the weights w (valid, b, b b: with
@@ -399,6 +423,23 @@ static long clear_block(struct md_detector *d, int x0, int y0, int x1,
 	return set;
 }
 
+/* One row of a light block learnt: its background moved halfway to the
+ * frame in the background's terms; no saturation or still-change left.
+ * Branch-free, so it vectorises. */
+MD_SIMD static void learn_light_row(const float *restrict cur,
+				    float *restrict bg, uint8_t *restrict sat,
+				    float *restrict still, int n, double g,
+				    double o)
+{
+	for (int x = 0; x < n; x++) {
+		float target = (float)((cur[x] - o) / g);
+
+		bg[x] += TEX_LEARN * (target - bg[x]);
+		sat[x] = 0;
+		still[x] = 0;
+	}
+}
+
 /* Clears the block's changes and moves its background halfway to the
  * frame, in the background's terms (frame = g * background + o): fast
  * enough to follow a moving shadow, without copying one frame's noise
@@ -408,26 +449,23 @@ static void block_to_background(struct md_detector *d, int x0, int y0,
 				int x1, int y1)
 {
 	double g = d->g > 0.05 ? d->g : 1, o = d->o;
+	size_t w = (size_t)(x1 - x0);
 	int held = 0;
 
 	/* next to the last frame's motion the background is held (an
 	 * object's edge must not be learnt as light), and then the whole
 	 * block's: half a block learnt would be no light's pattern */
 	for (int y = y0; y < y1 && !held; y++)
-		held = memchr(d->moving + y * d->ww + x0, 1, (size_t)(x1 - x0)) != NULL;
-	for (int y = y0; y < y1; y++)
-		for (int x = x0; x < x1; x++) {
-			int i = y * d->ww + x;
-			float target = (float)((d->cur[i] - o) / g);
+		held = memchr(d->moving + y * d->ww + x0, 1, w) != NULL;
+	for (int y = y0; y < y1; y++) {
+		long i = (long)y * d->ww + x0;
 
-			d->whole[i] = 0;
-			d->diff[i] = 0;
-			if (held)
-				continue;
-			d->bg[i] += TEX_LEARN * (target - d->bg[i]);
-			d->sat[i] = 0;
-			d->still[i] = 0;
-		}
+		memset(d->whole + i, 0, w);
+		memset(d->diff + i, 0, w * sizeof(*d->diff));
+		if (!held)
+			learn_light_row(d->cur + i, d->bg + i, d->sat + i,
+					d->still + i, (int)w, g, o);
+	}
 }
 
 /* Where block b of n across a side of len pixels ends: the last one
