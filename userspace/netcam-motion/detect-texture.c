@@ -271,14 +271,21 @@ MD_SIMD static void column_sums(const float *restrict bg,
 				int y0, int y1, double cy,
 				double col[CS_N][TEX_WIDE])
 {
+	double mask[TEX_WIDE];
+
 	memset(col, 0, sizeof(double[CS_N][TEX_WIDE]));
+	for (int x = 0; x < w; x++)
+		mask[x] = 1;
 	for (int y = y0; y < y1; y++) {
 		const float *b = bg + (long)y * ww, *c = cur + (long)y * ww;
-		const uint8_t *v = valid ? valid + (long)y * ww : NULL;
 		double Y = (y - cy) / TEX_BLOCK, YY = Y * Y;
 
+		/* the row's valid pixels as weights first: a loop that mixes
+		 * bytes with doubles does not vectorise */
+		for (int x = 0; valid && x < w; x++)
+			mask[x] = valid[(long)y * ww + x];
 		for (int x = 0; x < w; x++) {
-			double m = v ? v[x] : 1, bm = b[x] * m, cm = c[x] * m;
+			double m = mask[x], bm = b[x] * m, cm = c[x] * m;
 			double bb = bm * b[x], cb = cm * b[x], cc = cm * c[x];
 
 			col[CS_V][x] += m;
