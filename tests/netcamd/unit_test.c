@@ -13,6 +13,7 @@
 #include "netcam-log.h"
 #include "netcamd-ffmpeg-log.h"
 #include "netcamd-modes.h"
+#include "netcamd-retry.h"
 
 static int passed, failed;
 
@@ -242,12 +243,102 @@ static void test_backoff(void)
 	      "jitter within +-20%%");
 }
 
+#define SEC 1000000000ULL
+
+static void test_reason_normalise(void)
+{
+	char a[RETRY_REASON_MAX], b[RETRY_REASON_MAX], last[RETRY_REASON_MAX] = "";
+
+	retry_reason_normalise("read: Connection reset (after 1234 bytes, 2.5 s, port 8554)", a,
+			       sizeof(a));
+	CHECK(!strcmp(a, "read: Connection reset (after # bytes, # s, port #)"),
+	      "numbers become '#' (%s)", a);
+	retry_reason_normalise("read: Connection reset (after 99 bytes, 10.25 s, port 8554)", b,
+			       sizeof(b));
+	CHECK(!strcmp(a, b), "two attempts' reasons compare equal");
+	retry_reason_normalise("0123456789", a, 4);
+	CHECK(!strcmp(a, "#"), "a short buffer holds what fits");
+	CHECK(retry_reason_changed(last, sizeof(last), "timed out after 4 s"), "a first reason is new");
+	CHECK(!retry_reason_changed(last, sizeof(last), "timed out after 5 s"),
+	      "the same reason with another number is not");
+	CHECK(retry_reason_changed(last, sizeof(last), "connection refused"), "another reason is");
+}
+
+/* A camera that gives a frame and drops, again and again: the backoff
+ * must grow to its cap and the log must say so once, not per retry. */
+static void test_retry_flapping(void)
+{
+	struct retry r;
+	uint64_t t = 100 * SEC;
+	int lost = 0, unstable = 0, arrives = 0, quiet = 0;
+	double d = 0;
+
+	retry_reset(&r);
+	for (int i = 0; i < 20; i++) {
+		arrives += retry_video(&r, t);
+		CHECK(!retry_frame(&r, t + SEC / 10), "one frame is not health");
+		switch (retry_end(&r, t + SEC / 2, "end of stream")) {
+		case RETRY_LOST: lost++; break;
+		case RETRY_UNSTABLE: unstable++; break;
+		case RETRY_QUIET: quiet++; break;
+		default: break;
+		}
+		d = retry_delay(&r, 1, 60, 0.5);
+		t += SEC / 2 + (uint64_t)(d * SEC);
+	}
+	CHECK(lost == 1 && unstable == 1 && quiet == 18,
+	      "logged once lost, once unstable (lost %d, unstable %d, quiet %d)", lost, unstable, quiet);
+	CHECK(arrives == 2, "'video arrives' twice, then quiet (%d)", arrives);
+	CHECK(d == 60.0, "the backoff reached its cap (%g s)", d);
+
+	/* now it streams for good: stable again, once, and the backoff
+	 * starts over after the next loss */
+	retry_video(&r, t);
+	CHECK(!retry_frame(&r, t + 29 * SEC), "29 s is not yet healthy");
+	CHECK(retry_frame(&r, t + 31 * SEC), "31 s: stable again");
+	CHECK(!retry_frame(&r, t + 32 * SEC), "said once");
+	CHECK(retry_end(&r, t + 40 * SEC, "end of stream") == RETRY_LOST, "a later loss is news");
+	d = retry_delay(&r, 1, 60, 0.5);
+	CHECK(d == 1.0, "and retried after backoff_min (%g s)", d);
+}
+
+/* A camera that is down: one line per distinct reason, the backoff grows. */
+static void test_retry_down(void)
+{
+	struct retry r;
+	int failed_lines = 0;
+	double d = 0;
+
+	retry_reset(&r);
+	for (int i = 0; i < 10; i++) {
+		char why[64];
+
+		snprintf(why, sizeof(why), "connect to port %d: refused (%d ms)", 8554, 10 + i);
+		failed_lines += retry_end(&r, (uint64_t)(i + 1) * SEC, why) == RETRY_FAILED;
+		d = retry_delay(&r, 0.5, 8, 0.5);
+	}
+	CHECK(failed_lines == 1, "one line for one reason (%d)", failed_lines);
+	CHECK(d == 8.0, "the backoff reached its cap (%g s)", d);
+	CHECK(retry_end(&r, 20 * SEC, "authentication failed") == RETRY_FAILED, "a new reason is said");
+	/* nobody streams: afresh */
+	retry_reset(&r);
+	CHECK(retry_delay(&r, 0.5, 8, 0.5) == 0.5, "idle restarts the backoff");
+	/* a camera healthy for a while that drops: said, and retried soon */
+	retry_reset(&r);
+	retry_video(&r, 50 * SEC);
+	CHECK(retry_end(&r, 200 * SEC, "timed out") == RETRY_LOST, "lost after a long stream");
+	CHECK(retry_delay(&r, 0.5, 8, 0.5) == 0.5, "retried after backoff_min");
+}
+
 int main(void)
 {
 	test_config();
 	test_redact();
 	test_modes();
 	test_backoff();
+	test_reason_normalise();
+	test_retry_flapping();
+	test_retry_down();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -378,6 +378,32 @@ else
 fi
 kill "$MJ" 2>/dev/null; pkill -P "$MJ" 2>/dev/null
 
+# 12 (runs during 11). A camera that gives two frames and drops, again and
+# again: the backoff must still grow to backoff_max (a session with video
+# does not reset it until the camera streamed for 30 s), and the log must
+# say so a bounded number of times, not once per retry. Before, it
+# reconnected every backoff_min forever and logged every attempt.
+FLAP_LOG=$LOGS/netcamd-flapcam.log
+cat >> "$W/netcamd.conf" <<CONF
+
+[flapcam]
+url = http://127.0.0.1:8090/cam.mjpg
+always_on = yes
+size = 320x240
+fps = 10
+codec = mjpeg
+nodes = 1
+backoff_min = 0.5
+backoff_max = 4
+CONF
+"$T/flaky-server.py" 8090 "$FIX/d.jpg" 2 > "$W/flaky-server.log" 2>&1 &
+FLAP_SRV=$!
+PIDS+=("$FLAP_SRV")
+"$NETCAMD" -c "$W/netcamd.conf" --camera flapcam > "$FLAP_LOG" 2>&1 &
+FLAP_PID=$!
+PIDS+=("$FLAP_PID")
+FLAP_T0=$(date +%s)
+
 # 11. Built-in test scene, a looped file and HTTP JPEG snapshots.
 cat >> "$W/netcamd.conf" <<CONF
 
@@ -451,6 +477,30 @@ fi
 kill "$NCD_PID" 2>/dev/null; wait "$NCD_PID" 2>/dev/null; NCD_PID=
 "$NETCAMCTL" remove snapcam > /dev/null 2>&1
 kill "$SS" 2>/dev/null; pkill -P "$SS" 2>/dev/null
+
+# 12, the verdict: after at least 40 s of the flapping camera. Backoff
+# 0.5, 1, 2, 4, 4, ... s (+-20 %) plus each session's ~0.3 s gives about
+# 12 connections in 40 s; resetting on every session, 40 or more.
+left=$(( FLAP_T0 + 40 - $(date +%s) ))
+[ "$left" -gt 0 ] && sleep "$left"
+kill "$FLAP_PID" 2>/dev/null; wait "$FLAP_PID" 2>/dev/null
+FLAP_SECS=$(( $(date +%s) - FLAP_T0 ))
+kill "$FLAP_SRV" 2>/dev/null; wait "$FLAP_SRV" 2>/dev/null
+"$NETCAMCTL" remove flapcam > /dev/null 2>&1
+conns=$(grep -c '^connection ' "$W/flaky-server.log")
+# the gaps between the last connections: the backoff at its cap
+gaps=$(awk '/^connection / { if (t != "") printf "%.1f ", $4 - t; t = $4 }' "$W/flaky-server.log")
+last_gap=$(awk '/^connection / { if (t != "") g = $4 - t; t = $4 } END { printf "%.1f", g }' "$W/flaky-server.log")
+lines=$(grep -cE 'video arrives|camera lost|cannot stream|keeps dropping' "$FLAP_LOG")
+arrive=$(grep -c 'video arrives' "$FLAP_LOG")
+why="$conns connections in ${FLAP_SECS}s (gaps: $gaps), $lines state lines ($arrive 'video arrives')"
+if [ "$conns" -ge 4 ] && [ "$conns" -le 20 ] &&
+   awk -v g="$last_gap" 'BEGIN { exit !(g >= 3.0) }' &&
+   [ "$arrive" -ge 1 ] && [ "$lines" -le 6 ] && grep -q 'keeps dropping' "$FLAP_LOG"; then
+    vm_pass flapping-backoff "$why"
+else
+    vm_fail flapping-backoff "$why; log: $(grep -vc '^$' "$FLAP_LOG") lines, last: $(tail -2 "$FLAP_LOG" | tr '\n' ' ')"
+fi
 cp "$W"/*.log "$LOGS"/ 2>/dev/null
 vm_run netcam-unload netcam_unload || true
 vm_finish

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* netcamd: FFmpeg's messages through the netcam logger, and retry timing. */
+/* netcamd: FFmpeg's messages through the netcam logger. */
 #define _GNU_SOURCE
 #include "netcamd-ffmpeg-log.h"
 #include "netcam-util.h"
@@ -58,16 +58,3 @@ void log_hook_ffmpeg(void)
 {
 }
 #endif
-
-double source_backoff(double min, double max, unsigned int attempt,
-		      double jitter01)
-{
-	double d = min;
-
-	for (unsigned int i = 0; i < attempt && d < max; i++)
-		d *= 2;
-	if (d > max)
-		d = max;
-	return d * (0.8 + 0.4 * jitter01);
-}
-

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "netcamd-source.h"
 #include "netcamd-ffmpeg-log.h"
+#include "netcamd-retry.h"
 #include "netcam-util.h"
 
 #include <errno.h>
@@ -263,9 +264,13 @@ static int publish(struct source *s, AVFrame *fr, const AVPacket *jpeg,
 	s->state = SOURCE_STREAMING;
 	pthread_mutex_unlock(&s->lock);
 	s->frames++;
-	if (first)
+	if (first && retry_video(&s->retry, mono_ns()))
 		log_notice("video arrives: %dx%d%s", s->native.width,
 			   s->native.height, is_mjpeg ? " MJPEG" : "");
+	if (retry_frame(&s->retry, mono_ns()))
+		log_notice("camera stable again: video for %llu s (%dx%d%s)",
+			   (unsigned long long)(RETRY_HEALTHY_NS / 1000000000ULL),
+			   s->native.width, s->native.height, is_mjpeg ? " MJPEG" : "");
 	notify(s);
 	return 0;
 }
@@ -698,9 +703,7 @@ static void *source_thread(void *arg)
 {
 	struct source *s = arg;
 	const struct cam_config *c = s->cfg;
-	char why[512], last_why[512] = "";
-	unsigned int attempt = 0;
-	uint64_t lost_since = 0;
+	char why[512];
 	unsigned int seed = (unsigned int)(mono_ns() ^ (uint64_t)getpid());
 
 	while (!atomic_load(&s->stop)) {
@@ -715,8 +718,7 @@ static void *source_thread(void *arg)
 				log_info("nobody streams: disconnected from the camera");
 				notify(s);
 			}
-			attempt = 0;
-			last_why[0] = 0;
+			retry_reset(&s->retry);
 			while (!atomic_load(&s->wanted) && !atomic_load(&s->stop))
 				pthread_cond_wait(&s->cond, &s->lock);
 		}
@@ -738,12 +740,11 @@ static void *source_thread(void *arg)
 			rc = session_stream(s, NULL, why, sizeof(why));
 		if (atomic_load(&s->stop))
 			break;
-		if (rc == 0)
-			continue;	/* unwanted: back to idle at the top */
-		if (s->frames > frames_before) {
-			/* It worked for a while: start the backoff again. */
-			attempt = 0;
-			last_why[0] = 0;
+		if (rc == 0) {
+			/* unwanted: back to idle at the top; a session that
+			 * ends for that is no failure */
+			s->retry.video_since = 0;
+			continue;
 		}
 		/* Only a session that was set up and then brought no video
 		 * says UDP is blocked; a camera that is down or refuses the
@@ -754,27 +755,30 @@ static void *source_thread(void *arg)
 			s->tcp_fallback = true;
 			log_notice("no video over UDP: falling back to RTSP over TCP");
 		}
-		if (source_get_state(s) == SOURCE_STREAMING) {
-			lost_since = mono_ns();
+		switch (retry_end(&s->retry, mono_ns(), why)) {
+		case RETRY_LOST:
 			log_warn("camera lost: %s; reconnecting (signal lost)", why);
-		} else if (strcmp(why, last_why)) {
+			break;
+		case RETRY_UNSTABLE:
+			log_warn("camera lost again: %s; it keeps dropping soon after video arrives: backing off up to %g s, and quiet until it streams for %llu s",
+				 why, c->backoff_max,
+				 (unsigned long long)(RETRY_HEALTHY_NS / 1000000000ULL));
+			break;
+		case RETRY_FAILED:
 			log_warn("cannot stream from %s: %s; retrying (backoff up to %g s)",
 				 s->url_log, why, c->backoff_max);
-			if (!lost_since)
-				lost_since = mono_ns();
+			break;
+		case RETRY_QUIET:
+			break;
 		}
-		snprintf(last_why, sizeof(last_why), "%s", why);
 		set_state(s, SOURCE_RETRYING);
 		{
-			double d = source_backoff(c->backoff_min, c->backoff_max,
-						  attempt, (double)rand_r(&seed) / ((double)RAND_MAX + 1));
+			double d = retry_delay(&s->retry, c->backoff_min, c->backoff_max,
+					       (double)rand_r(&seed) / ((double)RAND_MAX + 1));
 
-			if (attempt < 64)
-				attempt++;
-			log_debug("retry %u in %.1f s", attempt, d);
+			log_debug("retry %u in %.1f s", s->retry.attempt, d);
 			wait_until(s, mono_ns() + secs_ns(d));
 		}
-		(void)lost_since;
 	}
 	return NULL;
 }

@@ -11,6 +11,7 @@
 
 #include "netcam-config.h"
 #include "netcamd-modes.h"
+#include "netcamd-retry.h"
 
 struct AVFrame;
 
@@ -53,6 +54,7 @@ struct source {
 				 * stream set-up (RTSP SETUP/PLAY) */
 	uint64_t frames;
 	uint64_t dropped_corrupt;
+	struct retry retry;	/* backoff and what the log has said */
 };
 
 int source_init(struct source *s, const struct cam_config *cfg);

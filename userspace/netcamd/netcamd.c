@@ -699,10 +699,9 @@ int main(int argc, char **argv)
 			log_info("probing %s for its size, rate and codec (set size, fps and codec to skip)",
 				 src.url_log);
 			while (source_probe(&src, &nat, why, sizeof(why)) < 0) {
-				if (strcmp(why, last))
+				if (retry_reason_changed(last, sizeof(last), why))
 					log_err("probing %s: %s; retrying (the nodes appear after the first successful probe)",
 						src.url_log, why);
-				snprintf(last, sizeof(last), "%s", why);
 				double d = source_backoff(cam->backoff_min, cam->backoff_max,
 							  attempt++, 0.5);
 				uint64_t until = mono_ns() + (uint64_t)(d * 1e9);
