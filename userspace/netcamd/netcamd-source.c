@@ -561,6 +561,15 @@ reopen:
 		s->timed_out = 0;
 		log_clear_ffmpeg_error();
 		err = av_read_frame(fc, pkt);
+		if (err >= 0 && s->timed_out) {
+			/* The deadline cut the read short and the demuxer
+			 * handed over what its parser still held: video from
+			 * before the stall, not news that the camera is back
+			 * (taking it restarted the stall clock: outages were
+			 * seen after twice stall_timeout, with an old frame). */
+			av_packet_unref(pkt);
+			err = AVERROR(ETIMEDOUT);
+		}
 		if (err == AVERROR_EOF && paced) {
 			/* Loop the file. */
 			if (av_seek_frame(fc, -1, fc->start_time != AV_NOPTS_VALUE ?
