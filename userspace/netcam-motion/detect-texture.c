@@ -20,6 +20,11 @@
  *  - every changed pixel of the block explained to within the threshold
  *    (an object covering a corner of the block leaves pixels the fit
  *    cannot explain, however well the rest fits)?
+ * A small glow's falloff curves within a block: a gain that is a plane
+ * then leaves pixels unexplained, or reaches past 1/8..8 at a corner to
+ * follow the curve. Such a block is fitted once more with a gain that is
+ * a quadratic across it (and the offset a plane), under the same tests,
+ * the gain checked at the corners, the edges' middles and the centre.
  * Then its changes are light: cleared from the masks and the difference,
  * and the block's background is learnt fast, so that a shadow that moves
  * on is compared with about the light of the frames just before. Blocks
@@ -44,11 +49,12 @@
 #define TEX_LEARN 0.5f          /* of the way to the frame, per frame */
 
 #define NP 6                    /* parameters of the light model */
+#define NQ 9                    /* ... of the curved one */
 
-/* Solves the np x np system m x = v (np <= NP) in place (Gaussian
+/* Solves the np x np system m x = v (np <= NQ) in place (Gaussian
  * elimination with partial pivoting). 0, or -1 when it is (nearly)
  * singular. */
-static int solve(int np, double m[NP][NP], double v[NP], double x[NP])
+static int solve(int np, double m[NQ][NQ], double v[NQ], double x[NQ])
 {
 	for (int c = 0; c < np; c++) {
 		int p = c;
@@ -155,7 +161,7 @@ static double texture(const struct md_detector *d, const float *v,
 		      const uint8_t *mask, int x0, int y0, int x1, int y1,
 		      double *worst)
 {
-	double m[NP][NP] = { { 0 } }, r[NP] = { 0 }, p[NP], ss = 0, n = 0;
+	double m[NQ][NQ] = { { 0 } }, r[NQ] = { 0 }, p[NQ], ss = 0, n = 0;
 	double cx = (x0 + x1 - 1) / 2.0, cy = (y0 + y1 - 1) / 2.0;
 	int ww = d->ww;
 
@@ -207,21 +213,28 @@ static void terms(double b, double x, double y, double z[NP])
 	z[5] = b * y;
 }
 
+/* What model_explains() found. */
+enum fit { FIT_NOT_LIGHT, FIT_LIGHT, FIT_CURVES };
+
 /* Does the model, fitted to the sums m, v, explain the block's change
- * as light? */
-static int model_explains(const struct md_detector *d, int x0, int y0,
-			  int x1, int y1, double T, const double m[NP][NP],
-			  const double v[NP], double scc, double ss_tot,
-			  int any_changed)
+ * as light? FIT_CURVES: not with a plane for the gain, but perhaps with
+ * a curved one (the gain out of range at a corner, or a changed pixel
+ * left unexplained). */
+static enum fit model_explains(const struct md_detector *d, int x0, int y0,
+			       int x1, int y1, double T,
+			       const double m[NP][NP], const double v[NP],
+			       double scc, double ss_tot, int any_changed)
 {
-	double a[NP][NP], r[NP], k[NP] = { 0 }, z[NP], lo = INFINITY, hi = 0;
+	double a[NQ][NQ], r[NQ], k[NQ] = { 0 }, z[NP], lo = INFINITY, hi = 0;
 	double cx = (x0 + x1 - 1) / 2.0, cy = (y0 + y1 - 1) / 2.0, ss_res = scc;
 	int ww = d->ww;
 
-	memcpy(a, m, sizeof(a));
-	memcpy(r, v, sizeof(r));
+	for (int q = 0; q < NP; q++) {
+		memcpy(a[q], m[q], sizeof(m[q]));
+		r[q] = v[q];
+	}
 	if (solve(NP, a, r, k))
-		return 0;
+		return FIT_NOT_LIGHT;
 	/* the gain at the block's corners: light over the whole block, not
 	 * a ramp down to nothing (the model's way of drawing an object's
 	 * edge: texture on one side, none on the other) */
@@ -233,13 +246,13 @@ static int model_explains(const struct md_detector *d, int x0, int y0,
 		hi = fmax(hi, gc);
 	}
 	if (!(lo >= 1.0 / TEX_GAIN_MAX && hi <= TEX_GAIN_MAX))
-		return 0;
+		return FIT_CURVES;
 	/* what the fit leaves, from the sums: a least-squares fit's
 	 * residual is orthogonal to its terms */
 	for (int q = 0; q < NP; q++)
 		ss_res -= k[q] * v[q];
 	if (1 - ss_res / ss_tot < TEX_R2_MIN)
-		return 0;
+		return FIT_NOT_LIGHT;
 	/* a changed pixel the light does not explain */
 	for (int y = y0; y < y1 && any_changed; y++)
 		for (int x = x0; x < x1; x++) {
@@ -250,6 +263,79 @@ static int model_explains(const struct md_detector *d, int x0, int y0,
 				continue;
 			terms(d->bg[i], (x - cx) / TEX_BLOCK, (y - cy) / TEX_BLOCK, z);
 			for (int q = 0; q < NP; q++)
+				res -= k[q] * z[q];
+			if (fabs(res) > T)
+				return FIT_CURVES;
+		}
+	return FIT_LIGHT;
+}
+
+/* The curved model's terms: a gain that is a quadratic across the block
+ * (b, b x, b y, b x x, b x y, b y y), an offset that is a plane (1, x, y). */
+static void terms_curved(double b, double x, double y, double z[NQ])
+{
+	z[0] = b;
+	z[1] = b * x;
+	z[2] = b * y;
+	z[3] = b * x * x;
+	z[4] = b * x * y;
+	z[5] = b * y * y;
+	z[6] = 1;
+	z[7] = x;
+	z[8] = y;
+}
+
+/* model_explains() with the curved model, for the few blocks the plane
+ * one fails that way (a pass of its own: the sums are not shared). */
+static int curved_explains(const struct md_detector *d, int x0, int y0,
+			   int x1, int y1, double T, double scc,
+			   double ss_tot, int any_changed)
+{
+	double m[NQ][NQ] = { { 0 } }, v[NQ] = { 0 }, r[NQ], k[NQ], z[NQ];
+	double cx = (x0 + x1 - 1) / 2.0, cy = (y0 + y1 - 1) / 2.0, ss_res = scc;
+	int ww = d->ww;
+
+	for (int y = y0; y < y1; y++)
+		for (int x = x0; x < x1; x++) {
+			int i = y * ww + x;
+
+			if (!d->valid[i])
+				continue;
+			terms_curved(d->bg[i], (x - cx) / TEX_BLOCK, (y - cy) / TEX_BLOCK, z);
+			for (int a = 0; a < NQ; a++) {
+				for (int q = a; q < NQ; q++)
+					m[a][q] += z[a] * z[q];
+				v[a] += z[a] * d->cur[i];
+			}
+		}
+	for (int a = 1; a < NQ; a++)
+		for (int q = 0; q < a; q++)
+			m[a][q] = m[q][a];
+	memcpy(r, v, sizeof(r));
+	if (solve(NQ, m, r, k))
+		return 0;
+	/* the gain at the corners, the edges' middles and the centre */
+	for (int p = 0; p < 9; p++) {
+		double X = (p % 3 - 1) * 0.5, Y = (p / 3 - 1) * 0.5;
+		double g = k[0] + k[1] * X + k[2] * Y + k[3] * X * X + k[4] * X * Y +
+			   k[5] * Y * Y;
+
+		if (!(g >= 1.0 / TEX_GAIN_MAX && g <= TEX_GAIN_MAX))
+			return 0;
+	}
+	for (int q = 0; q < NQ; q++)
+		ss_res -= k[q] * v[q];
+	if (1 - ss_res / ss_tot < TEX_R2_MIN)
+		return 0;
+	for (int y = y0; y < y1 && any_changed; y++)
+		for (int x = x0; x < x1; x++) {
+			int i = y * ww + x;
+			double res = d->cur[i];
+
+			if (!d->valid[i] || !d->whole[i])
+				continue;
+			terms_curved(d->bg[i], (x - cx) / TEX_BLOCK, (y - cy) / TEX_BLOCK, z);
+			for (int q = 0; q < NQ; q++)
 				res -= k[q] * z[q];
 			if (fabs(res) > T)
 				return 0;
@@ -395,7 +481,14 @@ static int block_is_light(const struct md_detector *d, int x0, int y0,
 	ss_tot = scc - sc * sc / n;
 	if (ss_tot <= 0)
 		return 0;
-	return model_explains(d, x0, y0, x1, y1, T, m, v, scc, ss_tot, any_changed);
+	switch (model_explains(d, x0, y0, x1, y1, T, m, v, scc, ss_tot, any_changed)) {
+	case FIT_LIGHT:
+		return 1;
+	case FIT_CURVES:
+		return curved_explains(d, x0, y0, x1, y1, T, scc, ss_tot, any_changed);
+	default:
+		return 0;
+	}
 }
 
 /* A block without texture (the caller tells) whose change is smooth (a plane explains it
