@@ -25,8 +25,11 @@
  * all threads; for a feeder this includes the kernel's copy of the frame
  * done in its write()/ioctl()), for every --comm the same summed over the
  * processes whose name starts with PREFIX at that moment (kernel threads
- * such as netcam's "netcam-C-N" fillers), and "cpu_self_ms=" for this
- * program.
+ * such as netcam's "netcam-C-N" fillers), "cpu_self_ms=" for this
+ * program, and the time from VIDIOC_STREAMON to the first frame
+ * ("first_frame_ms=", a placeholder counts) and to the first frame with
+ * a readable counter ("first_real_ms=", the camera's picture; na if none
+ * came).
  *
  * The window starts at the first frame WARMUP seconds after the first
  * frame and ends at the first frame SECONDS later (or when no frame came
@@ -222,7 +225,7 @@ int main(int argc, char **argv)
 	size_t len[NBUF];
 	enum v4l2_buf_type type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	FILE *log = NULL;
-	int64_t t_first = 0, t_ws = 0, t_we = 0, deadline;
+	int64_t t_first = 0, t_ws = 0, t_we = 0, deadline, t_on, t_first_real = 0;
 	long first_counter = -1, last_counter = -1, max_seen = -1;
 	uint64_t frames = 0, in_window = 0, valid = 0, invalid = 0, dup = 0;
 	uint64_t out_of_order = 0;
@@ -392,6 +395,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	t_on = (int64_t)mono_ns();
 	if (xioctl(fd, VIDIOC_STREAMON, &type) < 0) {
 		fprintf(stderr, "%s: %s: VIDIOC_STREAMON: %s\n", me, dev, strerror(errno));
 		return 1;
@@ -426,6 +430,8 @@ int main(int argc, char **argv)
 		frames++;
 		if (!t_first)
 			t_first = now;
+		if (!t_first_real && c >= 0)
+			t_first_real = now;
 		if (!window && !t_ws && now >= t_first + (int64_t)(warmup * 1e9)) {
 			window = true;
 			t_ws = now;
@@ -492,7 +498,12 @@ int main(int argc, char **argv)
 			else
 				printf(" cpu_%s_ms=%.0f", pids[i].name, (pids[i].t1 - pids[i].t0) * 1e3);
 		}
-		printf(" cpu_self_ms=%.0f\n", (self1 - self0) * 1e3);
+		printf(" cpu_self_ms=%.0f first_frame_ms=%.1f", (self1 - self0) * 1e3,
+		       (double)(t_first - t_on) / 1e6);
+		if (t_first_real)
+			printf(" first_real_ms=%.1f\n", (double)(t_first_real - t_on) / 1e6);
+		else
+			printf(" first_real_ms=na\n");
 	}
 	return 0;
 }

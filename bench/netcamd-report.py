@@ -30,7 +30,7 @@ for line in open(os.path.join(d, "meta.txt")):
     elif line.startswith("decode_threads_"):
         meta[line.split(":")[0]] = line.split(":", 1)[1].strip()
 fps = float(meta.get("fps", "0"))
-paths, idle = {}, {}
+paths, idle, ttff = {}, {}, {}
 for line in open(os.path.join(d, "summary.txt")):
     if line.startswith("path="):
         k = kv(line)
@@ -38,6 +38,9 @@ for line in open(os.path.join(d, "summary.txt")):
     elif line.startswith("idle "):
         k = kv(line)
         idle[k["who"]] = k
+    elif line.startswith("ttff "):
+        k = kv(line)
+        ttff[k["start"]] = k
 
 
 def latencies(tag):
@@ -148,8 +151,14 @@ for who, k in sorted(idle.items()):
           "server %s, loopback bytes %s, new RTSP clients %s"
           % (k["seconds"], who, k["ticks"], k["cpu_us"], k["wakeups"], k["conns_end"],
              k["lo_bytes"], k["new_clients"]))
+for start, what in (("warm", "re-open within linger, camera connected"),
+                    ("cold", "camera disconnected: connect, RTSP set-up, first keyframe")):
+    k = ttff.get(start)
+    if k:
+        print("time to the first real frame after STREAMON, %s (%s): %s ms (first frame, "
+              "placeholder or real: %s ms)" % (start, what, k["first_real_ms"], k["first_frame_ms"]))
 print()
-print("targets (issue 4):")
+print("targets (issue 4, issue 11):")
 
 
 def verdict(ok):
@@ -172,4 +181,9 @@ if ks:
 print("  unwatched: 0 CPU, 0 network        %-22s %s" % (
     ", ".join("%s ticks/%s conns/%s B" % (k["ticks"], k["conns_end"], k["lo_bytes"]) for k in ks)
     if ks else "n/a", verdict(idle_ok)))
+warm = ttff.get("warm", {}).get("first_real_ms", "na")
+interval = 1000.0 / fps if fps else None
+warm_ok = None if warm == "na" or interval is None else float(warm) <= interval
+print("  warm re-open: real frame within    %-22s %s" % (
+    "%s ms (interval %s ms)" % (warm, fmt(interval, "%.0f")), verdict(warm_ok)))
 sys.exit(0 if a and b else 1)

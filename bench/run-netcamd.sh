@@ -2,8 +2,9 @@
 # netcamd benchmark from the host (issue 4): the same H.264 RTSP stream
 # through netcamd -> netcam node -> consumer and through
 # `ffmpeg -i rtsp://... -f v4l2` -> v4l2loopback -> consumer, in one VM
-# run; prints CPU per frame and glass-to-app latency of both, and what
-# netcamd costs while nobody watches. Builds netcam.ko, netcamd, the
+# run; prints CPU per frame and glass-to-app latency of both, what
+# netcamd costs while nobody watches, and the time from STREAMON to the
+# first real frame, warm (a re-open within linger) and cold (reconnect). Builds netcam.ko, netcamd, the
 # consumer and Debian's v4l2loopback (bench/build-v4l2loopback.sh), makes
 # the clip with ffmpeg (lavfi test picture plus a binary frame counter),
 # then boots the 6.1 kernel under QEMU with bench/vm-netcamd.sh.

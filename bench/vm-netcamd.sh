@@ -117,6 +117,18 @@ consume() {   # tag device extra-args...
         --fps "$FPS" --warmup "$WARMUP" --seconds "$SECONDS_" --log "$O/arrive-$tag.log" \
         --pid server="$SRV" "$@" > "$W/consumer-$tag.out" 2> "$O/logs/consumer-$tag.err"
 }
+ttff() {   # warm|cold seconds: one short consumer run, one "ttff ..." line
+    local line
+    if timeout -k 5 $(($2 + 60)) "$CONSUMER" --device "$NODE" --format "$FORMAT" --size "$SIZE" \
+           --fps "$FPS" --warmup 0 --seconds "$2" --log "$O/arrive-ttff-$1.log" \
+           > "$W/consumer-ttff-$1.out" 2> "$O/logs/consumer-ttff-$1.err"; then
+        line="ttff start=$1 $(grep -oE 'first_(frame|real)_ms=[^ ]+' "$W/consumer-ttff-$1.out" | tr '\n' ' ')"
+        echo "$line" | tee -a "$O/summary.txt"
+        vm_pass "netcamd-bench-ttff-$1" "${line#ttff }"
+    else
+        vm_fail "netcamd-bench-ttff-$1" "consumer: $(tail -2 "$O/logs/consumer-ttff-$1.err")"
+    fi
+}
 : > "$O/summary.txt"
 
 # ---- A: netcamd ----
@@ -164,11 +176,17 @@ else
         else
             vm_fail netcamd-bench-A "consumer: $(tail -2 "$O/logs/consumer-A.err")"
         fi
+        # Time to the first real frame after STREAMON: warm (a re-open
+        # within linger, the camera still connected), then, after the
+        # idle measurement, cold (disconnected: connect, RTSP set-up,
+        # first keyframe).
+        ttff warm 3
         # Unwatched again after a session (linger 2 s, then disconnected).
         sleep 4
         line=$(idle_measure "$NCD" netcamd-after-session)
         echo "$line" | tee -a "$O/summary.txt"
         vm_pass netcamd-bench-idle-after "${line#idle }"
+        ttff cold 15
     fi
     kill "$NCD" 2>/dev/null; wait "$NCD" 2>/dev/null
     server_stop A

@@ -17,7 +17,7 @@ PKGS=(build-essential pkg-config kmod cpio xz-utils busybox-static
       libv4l-dev libudev-dev libsystemd-dev
       libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
       gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
-      gir1.2-gst-rtsp-server-1.0 vlc-bin vlc-plugin-base
+      gir1.2-gst-rtsp-server-1.0 vlc-bin vlc-plugin-base motion
       strace debootstrap clang
       debhelper dh-dkms lintian fakeroot groff
       pipewire pipewire-bin wireplumber dbus e2fsprogs

@@ -15,11 +15,12 @@ import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from multipart import send_part, start_stream
+
 port, jpeg_path = int(sys.argv[1]), sys.argv[2]
 frames = int(sys.argv[3]) if len(sys.argv) > 3 else 2
 with open(jpeg_path, "rb") as f:
     jpeg = f.read()
-BOUNDARY = "netcamframe"
 t0 = time.monotonic()
 count = 0
 
@@ -35,16 +36,10 @@ class Camera(BaseHTTPRequestHandler):
             return
         count += 1
         print("connection %d at %.2f" % (count, time.monotonic() - t0), flush=True)
-        self.send_response(200)
-        self.send_header("Content-Type", "multipart/x-mixed-replace;boundary=" + BOUNDARY)
-        self.send_header("Connection", "close")
-        self.end_headers()
+        start_stream(self, close=True)
         try:
             for _ in range(frames):
-                self.wfile.write(("--%s\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n"
-                                  % (BOUNDARY, len(jpeg))).encode())
-                self.wfile.write(jpeg + b"\r\n")
-                self.wfile.flush()
+                send_part(self.wfile, jpeg)
                 time.sleep(0.1)
         except (BrokenPipeError, ConnectionResetError):
             pass

@@ -17,12 +17,13 @@ import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from multipart import send_part, start_stream
+
 port, user, jpeg_path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 password = os.environ.get("HTTP_PASSWORD", "")
 expected = "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
 with open(jpeg_path, "rb") as f:
     jpeg = f.read()
-BOUNDARY = "netcamframe"
 
 
 def say(line):
@@ -60,15 +61,10 @@ class Camera(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(jpeg)
             return
-        self.send_response(200)
-        self.send_header("Content-Type", "multipart/x-mixed-replace;boundary=" + BOUNDARY)
-        self.end_headers()
+        start_stream(self)
         try:
             while True:
-                self.wfile.write(("--%s\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n"
-                                  % (BOUNDARY, len(jpeg))).encode())
-                self.wfile.write(jpeg + b"\r\n")
-                self.wfile.flush()
+                send_part(self.wfile, jpeg)
                 time.sleep(0.1)
         except (BrokenPipeError, ConnectionResetError):
             say("GET %s client left" % self.path)

@@ -20,11 +20,12 @@ fail() { result FAIL "$@"; }
 
 # Test dependencies from Debian: FFmpeg libraries, GStreamer's RTSP server,
 # VLC's (vlc-bin for cvlc, vlc-plugin-base for its RTSP/RTP stream output,
-# MP4/AVI demuxers and packetizers: about 23 MB with no recommends).
+# MP4/AVI demuxers and packetizers: about 23 MB with no recommends), and
+# Motion, whose stream server (libmicrohttpd) is a real digest-auth camera.
 need=()
 for p in libavformat-dev libavcodec-dev libswscale-dev libavutil-dev ffmpeg \
          gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-good iproute2 \
-         vlc-bin vlc-plugin-base; do
+         vlc-bin vlc-plugin-base motion; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -81,6 +82,11 @@ ffmpeg -hide_banner -loglevel error -y -f lavfi -i "color=c=0x8040c0:s=320x240:r
 ffmpeg -hide_banner -loglevel error -y -f lavfi -i "color=c=0x8040c0:s=320x240" -frames:v 1 \
     -c:v mjpeg -pix_fmt yuvj420p "$fix/d.jpg" ||
     { fail netcamd-fixtures "ffmpeg could not encode the JPEG"; exit 1; }
+# A test pattern's JPEG (edges everywhere, so damage anywhere shows) for
+# the server of damaged MJPEG parts.
+ffmpeg -hide_banner -loglevel error -y -f lavfi -i "testsrc2=s=320x240" -frames:v 1 \
+    -c:v mjpeg -q:v 3 -pix_fmt yuvj420p "$fix/t.jpg" ||
+    { fail netcamd-fixtures "ffmpeg could not encode the test pattern JPEG"; exit 1; }
 
 # One VM run: SCRIPT on KVER into DIR, its results prefixed "KVER:TAG".
 rc=0

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Host unit tests of netcamd's pure parts: configuration parsing, URL
- * redaction and secret scrubbing, mode list generation, backoff.
+ * redaction and secret scrubbing, mode list generation, backoff, JPEG
+ * structure checks.
  * Prints one line per failed check and "N passed, N failed". */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -11,7 +12,9 @@
 
 #include "netcam-config.h"
 #include "netcam-log.h"
+#include "netcamd-digest.h"
 #include "netcamd-ffmpeg-log.h"
+#include "netcamd-jpeg.h"
 #include "netcamd-modes.h"
 #include "netcamd-retry.h"
 
@@ -90,6 +93,7 @@ static void test_config(void)
 	c = config_find(&cfg, "garage");
 	CHECK(c && c->type == SRC_TYPE_MJPEG && c->always_on == 0 && c->num_nodes == 2,
 	      "http defaults to mjpeg, on demand, 2 nodes");
+	CHECK(c && c->linger == 10, "linger defaults to 10 s: a re-open finds the camera connected");
 	CHECK(c && config_effective_url(c, url, sizeof(url)) == 0 &&
 	      !strcmp(url, "http://10.0.0.5/video.mjpg"), "no credentials: url unchanged");
 	c = config_find(&cfg, "snap");
@@ -330,6 +334,209 @@ static void test_retry_down(void)
 	CHECK(retry_delay(&r, 0.5, 8, 0.5) == 0.5, "retried after backoff_min");
 }
 
+/* A JPEG built by hand: 32x16 pixels of grey, 4:2:0 (two MCUs of 16x16),
+ * no DHT (the standard tables), restart interval 1, so one RST0 between
+ * the MCUs. With those tables a block of zeros is "00" (DC 0) "1010"
+ * (EOB) in luma and "00" "00" in chroma: 4 x 6 + 2 x 4 = 32 bits. */
+static size_t build_jpeg(uint8_t *out, bool with_dri)
+{
+	static const uint8_t head[] = {
+		0xff, 0xd8,				/* SOI */
+		0xff, 0xe0, 0x00, 0x06, 'A', 'V', 'I', '1',	/* APP0 */
+		0xff, 0xdb, 0x00, 0x04, 0x00, 0x01,	/* DQT (short stand-in) */
+		0xff, 0xc0, 0x00, 0x11, 0x08, 0x00, 0x10, 0x00, 0x20, 0x03,
+		0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01,	/* SOF0 */
+	};
+	static const uint8_t dri[] = { 0xff, 0xdd, 0x00, 0x04, 0x00, 0x01 };
+	static const uint8_t tail[] = {
+		0xff, 0xda, 0x00, 0x0c, 0x03, 0x01, 0x00, 0x02, 0x11, 0x03, 0x11,
+		0x00, 0x3f, 0x00,			/* SOS */
+		0x28, 0xa2, 0x8a, 0x00,			/* MCU 0 */
+		0xff, 0xd0,				/* RST0 */
+		0x28, 0xa2, 0x8a, 0x00,			/* MCU 1 */
+		0xff, 0xd9,				/* EOI */
+	};
+	size_t n = 0;
+
+	memcpy(out + n, head, sizeof(head));
+	n += sizeof(head);
+	if (with_dri) {
+		memcpy(out + n, dri, sizeof(dri));
+		n += sizeof(dri);
+	}
+	for (size_t i = 0; i < sizeof(tail); i++)
+		if (with_dri || i < 18 || i >= 20)	/* no DRI: no RST0 */
+			out[n++] = tail[i];
+	return n;
+}
+
+static bool jpeg_ok(const uint8_t *j, size_t n, const char *want_why)
+{
+	char why[160] = "";
+	bool ok = jpeg_is_whole(j, n, why, sizeof(why));
+
+	if (want_why && !strstr(why, want_why))
+		printf("  reason was '%s'\n", why);
+	return ok && !want_why ? true : !ok && want_why && strstr(why, want_why);
+}
+
+static void test_jpeg(void)
+{
+	uint8_t j[128], k[160];
+	size_t n = build_jpeg(j, true), rst;
+
+	CHECK(jpeg_ok(j, n, NULL), "a whole JPEG passes");
+	memcpy(k, j, n);
+	memcpy(k + n, "\r\n\0\0", 4);
+	CHECK(jpeg_ok(k, n + 4, NULL), "bytes after the end of image are allowed");
+	CHECK(jpeg_ok(j, build_jpeg(j, false), NULL), "no restart interval: no restart markers needed");
+	n = build_jpeg(j, true);
+	CHECK(jpeg_ok(j, n - 2, "cut short"), "no EOI: cut short");
+	CHECK(jpeg_ok(j, n - 5, "cut short"), "cut in the entropy data");
+	CHECK(jpeg_ok(j, 30, "cut short in the 0xc0 segment"), "cut in the frame header");
+	CHECK(jpeg_ok(j, 3, "not a JPEG"), "three bytes are not a JPEG");
+	k[0] = 0;
+	memcpy(k + 1, j, n);
+	CHECK(jpeg_ok(k, n + 1, "not a JPEG"), "no SOI first");
+	/* the RST0 and the MCU after it lost (a chunk missing in the middle) */
+	for (rst = 0; rst + 1 < n && !(j[rst] == 0xff && j[rst + 1] == 0xd0); rst++)
+		;
+	memcpy(k, j, rst);
+	memcpy(k + rst, j + rst + 4, n - rst - 4);
+	CHECK(jpeg_ok(k, n - 4, "data damaged"), "half a lost restart interval is seen");
+	memcpy(k, j, rst);
+	memcpy(k + rst, j + rst + 6, n - rst - 6);
+	CHECK(jpeg_ok(k, n - 6, "data lost"), "a lost restart interval and its data are seen");
+	/* MCU 0 twice before the RST0: a repeated chunk */
+	memcpy(k, j, rst);
+	memcpy(k + rst, j + rst - 4, n - rst + 4);
+	CHECK(jpeg_ok(k, n + 4, "left over"), "a repeated chunk is seen");
+	/* a stuffed 0xff after MCU 0: fill, allowed */
+	memcpy(k, j, rst);
+	k[rst] = 0xff;
+	k[rst + 1] = 0x00;
+	memcpy(k + rst + 2, j + rst, n - rst);
+	CHECK(jpeg_ok(k, n + 2, NULL), "fill bytes after the last block are allowed");
+	/* MCU 0's last byte lost */
+	memcpy(k, j, rst - 1);
+	memcpy(k + rst - 1, j + rst, n - rst);
+	CHECK(jpeg_ok(k, n - 1, ""), "a lost byte is seen");
+	/* 16 one bits: no code of the luma DC table */
+	memcpy(k, j, n);
+	k[rst - 4] = 0xff;
+	k[rst - 3] = 0x00;
+	k[rst - 2] = 0xff;
+	k[rst - 1] = 0x00;
+	memcpy(k + rst, j + rst - 2, n - rst + 2);
+	CHECK(jpeg_ok(k, n + 2, "invalid code"), "bits that are no code are seen");
+	memcpy(k, j, n);
+	k[rst + 1] = 0xd3;
+	CHECK(jpeg_ok(k, n, "restart marker 3"), "restart markers out of order");
+	memcpy(k, j, n);
+	memmove(k + rst + 1, k + rst, n - rst);
+	CHECK(jpeg_ok(k, n + 1, NULL), "a fill byte before a restart marker is allowed");
+	memcpy(k, j, n);
+	k[rst + 1] = 0xd8;
+	CHECK(jpeg_ok(k, n, ""), "SOI inside the picture data is not whole");
+	memcpy(k, j, n);
+	k[12] = 0x00;
+	k[13] = 0x40;			/* DQT's length points past the end */
+	CHECK(jpeg_ok(k, n, "cut short in the 0xdb segment"), "a segment longer than the part");
+	memcpy(k, j, 22);		/* up to and with SOF0's height */
+	k[20] = 0x01;
+	CHECK(!jpeg_is_whole(k, 22, NULL, 0), "no reason buffer: still false, no crash");
+	/* a second frame header, then a scan before any frame header */
+	memcpy(k, j, 35);
+	memcpy(k + 35, j + 16, n - 16);
+	CHECK(jpeg_ok(k, 35 + n - 16, "second frame header"), "two frame headers");
+	memcpy(k, j, 16);
+	memcpy(k + 16, j + 35 + 6, n - 35 - 6);
+	CHECK(jpeg_ok(k, 16 + n - 41, "before the frame header"), "a scan with no frame header");
+	/* DNL: height 0 in the frame header, the MCU count is not known */
+	memcpy(k, j, n);
+	k[21] = 0x00;
+	k[22] = 0x00;
+	CHECK(jpeg_ok(k, n, NULL), "height given later (DNL): restart count not checked");
+	/* every length and cut of the whole part: never a read past the end */
+	for (size_t cut = 0; cut < n; cut++)
+		CHECK(!jpeg_is_whole(j, cut, NULL, 0), "cut at %zu is not whole", cut);
+	/* random damage: never a crash or a read out of bounds (ASan run) */
+	srand(7);
+	for (int round = 0; round < 20000; round++) {
+		size_t len = n;
+
+		memcpy(k, j, n);
+		for (int hits = 1 + rand() % 4; hits > 0; hits--)
+			k[rand() % len] = (uint8_t)(rand() & 1 ? rand() : 0xff);
+		if (rand() % 4 == 0)
+			len = (size_t)rand() % n;
+		jpeg_is_whole(k, len, NULL, 0);
+	}
+}
+
+/* Digest answers: RFC 2617's own example, and Motion's challenge. */
+static void test_digest(void)
+{
+	struct digest_challenge ch;
+	char out[1024];
+	int n;
+
+	CHECK(digest_parse("Digest realm=\"testrealm@host.com\", qop=\"auth,auth-int\", "
+			   "nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\", "
+			   "opaque=\"5ccc069c403ebaf9f0171e9517f40e41\"", &ch),
+	      "RFC 2617's challenge parses");
+	CHECK(!strcmp(ch.realm, "testrealm@host.com") && ch.qop_auth && !ch.sess &&
+	      !strcmp(ch.opaque, "5ccc069c403ebaf9f0171e9517f40e41"), "its parameters");
+	CHECK(!digest_ffmpeg_refuses(&ch), "no algorithm: FFmpeg answers it");
+	n = digest_authorization(&ch, "Mufasa", "Circle Of Life", "GET", "/dir/index.html",
+				 "0a4f113b", 1, out, sizeof(out));
+	CHECK(n > 0 && strstr(out, "response=\"6629fae49393a05397450978507c4ef1\"") &&
+	      strstr(out, "nc=00000001") && strstr(out, "cnonce=\"0a4f113b\"") &&
+	      strstr(out, "uri=\"/dir/index.html\"") && !strcmp(out + n - 2, "\r\n"),
+	      "RFC 2617's response: %s", out);
+	CHECK(digest_authorization(&ch, "Mufasa", "Circle Of Life", "GET", "/dir/index.html",
+				   "0a4f113b", 1, out, 60) < 0, "too small a buffer fails");
+	CHECK(digest_authorization(&ch, "Mu\"fasa", "x", "GET", "/", "c", 1, out, sizeof(out)) < 0,
+	      "a quote in the user name is refused");
+	CHECK(digest_parse("Digest realm=\"Motion\",qop=\"auth\",nonce=\"c126417d0000000a\","
+			   "opaque=\"00d5dcbc009e0108\",algorithm=md5", &ch),
+	      "Motion's challenge parses");
+	CHECK(digest_ffmpeg_refuses(&ch), "algorithm=md5: FFmpeg refuses it");
+	n = digest_authorization(&ch, "viewer", "secret", "GET", "/", "abc", 1, out, sizeof(out));
+	CHECK(n > 0 && strstr(out, "algorithm=md5") && strstr(out, "opaque=\"00d5dcbc009e0108\""),
+	      "the algorithm is echoed as given: %s", out);
+	CHECK(digest_parse("digest NONCE=abc, ALGORITHM=MD5-SESS, qop=auth", &ch) && ch.sess &&
+	      !strcmp(ch.nonce, "abc"), "names and scheme in any case, bare tokens");
+	CHECK(!digest_parse("Basic realm=\"x\"", &ch), "basic is not digest");
+	CHECK(!digest_parse("Digest realm=\"x\"", &ch), "no nonce");
+	CHECK(!digest_parse("Digest nonce=\"n\", algorithm=SHA-256", &ch), "SHA-256 is not ours");
+	CHECK(!digest_parse("Digest nonce=\"n\", qop=\"auth-int\"", &ch), "auth-int only");
+	CHECK(digest_parse("Digest nonce=\"a\\\"b\", realm=", &ch) && !strcmp(ch.nonce, "a\"b"),
+	      "escaped quote, value missing at the end");
+}
+
+/* A camera that damages every part at 25 fps for 3 minutes: a line at
+ * once, then one a minute with the count. */
+static void test_damage_log(void)
+{
+	struct damage_log d = { 0 };
+	unsigned long lines = 0, reported = 0, n;
+	const uint64_t sec = 1000000000ULL;
+
+	for (uint64_t t = 5 * sec; t < 185 * sec; t += sec / 25) {
+		n = damage_note(&d, t, "no end of image");
+		if (n) {
+			lines++;
+			reported += n;
+		}
+	}
+	CHECK(lines == 3 || lines == 4, "a line a minute, not one per picture: %lu", lines);
+	CHECK(reported + d.unsaid == 180 * 25, "every damaged picture counted: %lu + %lu",
+	      reported, d.unsaid);
+	CHECK(d.since_clean == 180 * 25 && !strcmp(d.last, "no end of image"),
+	      "the newest reason kept");
+}
+
 int main(void)
 {
 	test_config();
@@ -339,6 +546,9 @@ int main(void)
 	test_reason_normalise();
 	test_retry_flapping();
 	test_retry_down();
+	test_jpeg();
+	test_damage_log();
+	test_digest();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -2,7 +2,8 @@
 # netcamd against cameras that ask more of it, inside the VM: HTTP MJPEG and
 # JPEG snapshots behind basic authentication (tests/netcamd/http-auth-server.py)
 # and `transport = auto` (UDP first) against an RTSP server that only allows
-# TCP interleaved (rtsp-server.py --tcp-only answers a UDP SETUP with 461).
+# TCP interleaved (rtsp-server.py --tcp-only answers a UDP SETUP with 461),
+# and Motion's stream server with basic and digest authentication.
 # Needs what vm-netcamd.sh needs, plus $NETCAM_VM_OUT/fixtures/d.jpg
 # (colour D, 320x240), both made by tests/netcamd/run.sh.
 set -u
@@ -200,6 +201,76 @@ if server_start "$R" 8554 "$T/rtsp-server.py" 8554 - /cam "$FIX/a.mp4"; then
     ncd_stop autoudp
 else
     vm_fail rtsp-auto-udp "rtsp-server.py did not start: $(tail -3 "$R")"
+fi
+
+# 3. Motion's MJPEG stream server (libmicrohttpd) behind basic and digest
+# authentication: a real server, fed by a fixture MJPEG camera. Its digest
+# challenge says algorithm=md5, which FFmpeg does not answer (it compares
+# "MD5" case-sensitively) and then blames the password; netcamd answers it
+# itself. Basic is FFmpeg's own.
+MOTION_PASS='MotionPass-77'
+F=$W/motion-feed.log
+if server_start "$F" 8095 "$T/flaky-server.py" 8095 "$FIX/d.jpg" 1000000; then
+    motion_start() {   # port auth_method: Motion streaming the feed on port
+        mkdir -p "$W/motion-$1"
+        cat > "$W/motion-$1.conf" <<MCONF
+daemon off
+setup_mode off
+log_level 6
+target_dir $W/motion-$1
+netcam_url http://127.0.0.1:8095/cam.mjpg
+width 320
+height 240
+framerate 10
+picture_output off
+movie_output off
+stream_port $1
+stream_localhost on
+stream_auth_method $2
+stream_authentication viewer:$MOTION_PASS
+stream_maxrate 10
+webcontrol_port 0
+MCONF
+        motion -n -c "$W/motion-$1.conf" > "$W/motion-$1.log" 2>&1 &
+        PIDS+=($!)
+        for _ in $(seq 1 150); do ss -ltn | grep -q ":$1 " && return 0; sleep 0.2; done
+        return 1
+    }
+    printf '%s\n' "$MOTION_PASS" > "$W/motion.pass"
+    chmod 600 "$W/motion.pass"
+    for m in digest:8184:2 basic:8185:1; do
+        kind=${m%%:*} port=${m#*:} port=${port%%:*} method=${m##*:}
+        cat >> "$W/netcamd.conf" <<CONF
+
+[motion$kind]
+url = http://127.0.0.1:$port/
+username = viewer
+password_file = $W/motion.pass
+nodes = 1
+size = 320x240
+fps = 10
+codec = mjpeg
+CONF
+        if ! motion_start "$port" "$method"; then
+            vm_fail "motion-$kind-auth" "Motion did not listen on $port: $(tail -3 "$W/motion-$port.log")"
+            continue
+        fi
+        challenge=$(curl -s -D - -o /dev/null --max-time 10 "http://127.0.0.1:$port/" 2>/dev/null | grep -i '^WWW-Authenticate' | tr -d '\r')
+        L=$LOGS/netcamd-motion$kind.log
+        if ncd_start "motion$kind" "$L" && capture "$NODE0" gray 320x240 20 "$W/cap-m$kind.grey" 2> "$W/cap-m$kind.err" &&
+           r=$(framecheck "$W/cap-m$kind.grey" "$W/refD.grey" 16); then
+            if [ "$kind" = basic ] || grep -q 'netcamd answers it' "$L"; then
+                vm_pass "motion-$kind-auth" "$r; challenge: $challenge"
+            else
+                vm_fail "motion-$kind-auth" "frames came, but not through netcamd's digest answer: $(tail -2 "$L")"
+            fi
+        else
+            vm_fail "motion-$kind-auth" "${r:-} challenge: $challenge; $(tail -3 "$L") $(cat "$W/cap-m$kind.err" 2>/dev/null)"
+        fi
+        ncd_stop "motion$kind"
+    done
+else
+    vm_fail motion-auth "the fixture feed did not start: $(tail -3 "$F")"
 fi
 
 cleanup

@@ -2,7 +2,8 @@
 # netcamd against real servers on loopback, inside the VM (tests/vm/run.sh).
 # Needs: build/userspace/netcamd/netcamd, build/userspace/netcamctl/netcamctl,
 # build/$KVER/driver/netcam.ko, and the H.264 clips run.sh wrote into
-# $NETCAM_VM_OUT/fixtures (colour A and B, 640x360, 15 fps).
+# $NETCAM_VM_OUT/fixtures (colour A and B, 640x360, 15 fps), and the
+# JPEGs (d.jpg, colour D; t.jpg, a test pattern).
 set -u
 . "$NETCAM_SRC/tests/vm/lib.sh"
 . "$NETCAM_SRC/tests/vm/netcam.sh"
@@ -391,6 +392,56 @@ else
     vm_fail mjpeg-start "$(tail -3 "$L4")"
 fi
 kill "$MJ" 2>/dev/null; pkill -P "$MJ" 2>/dev/null
+
+# 10b. Damaged MJPEG parts (cut short, a hole, zeroed bytes, a repeated
+# chunk: half of all parts, each with a right Content-Length) are neither
+# decoded nor passed through: every frame an app gets, converted or
+# passed through, is the camera's whole picture (or the grey placeholder
+# before the first one), and the log says so in a line or two, not one
+# per part. Before, the cut and damaged parts reached apps with a black,
+# grey or shifted bottom.
+cat >> "$W/netcamd.conf" <<CONF
+
+[damagedcam]
+url = http://127.0.0.1:8092/cam.mjpg
+size = 320x240
+fps = 10
+codec = mjpeg
+nodes = 2
+linger = 3
+CONF
+"$T/damaged-mjpeg-server.py" 8092 "$FIX/t.jpg" > "$W/damaged-server.log" 2>&1 &
+DMG_SRV=$!
+PIDS+=("$DMG_SRV")
+ffmpeg -hide_banner -loglevel error -y -i "$FIX/t.jpg" -pix_fmt yuyv422 -f rawvideo "$W/refT.yuyv"
+L8=$LOGS/netcamd-damagedcam.log
+if ncd_start damagedcam "$L8"; then
+    if capture "$NODE0" yuyv422 320x240 60 "$W/cap12.yuyv" 2> "$W/cap12.err" &&
+       r=$(/usr/bin/python3 "$T/framesort.py" "$W/cap12.yuyv" "$W/refT.yuyv" 320 240); then
+        vm_pass damaged-mjpeg-converted "$r"
+    else
+        vm_fail damaged-mjpeg-converted "${r:-} $(cat "$W/cap12.err")"
+    fi
+    if timeout 60 ffmpeg -hide_banner -loglevel error -y -f v4l2 -input_format mjpeg -video_size 320x240 \
+          -i "$NODE1" -frames:v 40 -c:v copy -f mjpeg "$W/cap13.mjpg" 2> "$W/cap13.err" &&
+       ffmpeg -hide_banner -loglevel error -y -i "$W/cap13.mjpg" -pix_fmt yuyv422 -f rawvideo "$W/cap13.yuyv" &&
+       r=$(/usr/bin/python3 "$T/framesort.py" "$W/cap13.yuyv" "$W/refT.yuyv" 320 240); then
+        vm_pass damaged-mjpeg-passthrough "$r"
+    else
+        vm_fail damaged-mjpeg-passthrough "${r:-} $(cat "$W/cap13.err")"
+    fi
+    kill "$NCD_PID"; wait "$NCD_PID"; NCD_PID=
+    "$NETCAMCTL" remove damagedcam > /dev/null 2>&1
+    lines=$(grep -c 'damaged' "$L8")
+    if [ "$lines" -ge 1 ] && [ "$lines" -le 4 ]; then
+        vm_pass damaged-mjpeg-log "$lines lines: $(grep -m1 'damaged' "$L8")"
+    else
+        vm_fail damaged-mjpeg-log "$lines lines about damage; $(tail -2 "$L8" | tr '\n' ' ')"
+    fi
+else
+    vm_fail damaged-mjpeg-start "$(tail -3 "$L8")"
+fi
+kill "$DMG_SRV" 2>/dev/null; wait "$DMG_SRV" 2>/dev/null
 
 # 12 (runs during 11). A camera that gives two frames and drops, again and
 # again: the backoff must still grow to backoff_max (a session with video

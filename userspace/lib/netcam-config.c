@@ -166,7 +166,7 @@ static void cam_defaults(struct cam_config *c)
 	c->stall_timeout = 10;
 	c->backoff_min = 1;
 	c->backoff_max = 60;
-	c->linger = 5;
+	c->linger = 10;
 	c->snapshot_interval = 1;
 	c->motion.width = 320;
 	c->motion.height = 180;

@@ -216,6 +216,48 @@ static void terms(double b, double x, double y, double z[NP])
 /* What model_explains() found. */
 enum fit { FIT_NOT_LIGHT, FIT_LIGHT, FIT_CURVES };
 
+/* A model's terms at a pixel: terms() or terms_curved(). */
+typedef void (*model_terms)(double b, double x, double y, double *z);
+
+/* What fit_check() found. */
+enum fit_check { FIT_OK, FIT_POOR, FIT_PIXEL_LEFT };
+
+/*
+ * The n-term fit k of a block, from its sums v: FIT_POOR if it explains
+ * too little of the change (R^2; a least-squares fit's residual is
+ * orthogonal to its terms, so the sums give it), FIT_PIXEL_LEFT if a
+ * changed block has a pixel the fit misses by more than T. Inline, so
+ * that each caller's terms are inlined into the pixel loop.
+ */
+static inline enum fit_check fit_check(const struct md_detector *d, int x0, int y0,
+				       int x1, int y1, double T, model_terms terms_at,
+				       int n, const double *k, const double *v,
+				       double scc, double ss_tot, int any_changed)
+{
+	double cx = (x0 + x1 - 1) / 2.0, cy = (y0 + y1 - 1) / 2.0, ss_res = scc;
+	double z[NQ];
+	int ww = d->ww;
+
+	for (int q = 0; q < n; q++)
+		ss_res -= k[q] * v[q];
+	if (1 - ss_res / ss_tot < TEX_R2_MIN)
+		return FIT_POOR;
+	for (int y = y0; y < y1 && any_changed; y++)
+		for (int x = x0; x < x1; x++) {
+			int i = y * ww + x;
+			double res = d->cur[i];
+
+			if (!d->valid[i] || !d->whole[i])
+				continue;
+			terms_at(d->bg[i], (x - cx) / TEX_BLOCK, (y - cy) / TEX_BLOCK, z);
+			for (int q = 0; q < n; q++)
+				res -= k[q] * z[q];
+			if (fabs(res) > T)
+				return FIT_PIXEL_LEFT;
+		}
+	return FIT_OK;
+}
+
 /* Does the model, fitted to the sums m, v, explain the block's change
  * as light? FIT_CURVES: not with a plane for the gain, but perhaps with
  * a curved one (the gain out of range at a corner, or a changed pixel
@@ -225,9 +267,7 @@ static enum fit model_explains(const struct md_detector *d, int x0, int y0,
 			       const double m[NP][NP], const double v[NP],
 			       double scc, double ss_tot, int any_changed)
 {
-	double a[NQ][NQ], r[NQ], k[NQ] = { 0 }, z[NP], lo = INFINITY, hi = 0;
-	double cx = (x0 + x1 - 1) / 2.0, cy = (y0 + y1 - 1) / 2.0, ss_res = scc;
-	int ww = d->ww;
+	double a[NQ][NQ], r[NQ], k[NQ] = { 0 }, lo = INFINITY, hi = 0;
 
 	for (int q = 0; q < NP; q++) {
 		memcpy(a[q], m[q], sizeof(m[q]));
@@ -247,27 +287,14 @@ static enum fit model_explains(const struct md_detector *d, int x0, int y0,
 	}
 	if (!(lo >= 1.0 / TEX_GAIN_MAX && hi <= TEX_GAIN_MAX))
 		return FIT_CURVES;
-	/* what the fit leaves, from the sums: a least-squares fit's
-	 * residual is orthogonal to its terms */
-	for (int q = 0; q < NP; q++)
-		ss_res -= k[q] * v[q];
-	if (1 - ss_res / ss_tot < TEX_R2_MIN)
+	switch (fit_check(d, x0, y0, x1, y1, T, terms, NP, k, v, scc, ss_tot, any_changed)) {
+	case FIT_POOR:
 		return FIT_NOT_LIGHT;
-	/* a changed pixel the light does not explain */
-	for (int y = y0; y < y1 && any_changed; y++)
-		for (int x = x0; x < x1; x++) {
-			int i = y * ww + x;
-			double res = d->cur[i];
-
-			if (!d->valid[i] || !d->whole[i])
-				continue;
-			terms(d->bg[i], (x - cx) / TEX_BLOCK, (y - cy) / TEX_BLOCK, z);
-			for (int q = 0; q < NP; q++)
-				res -= k[q] * z[q];
-			if (fabs(res) > T)
-				return FIT_CURVES;
-		}
-	return FIT_LIGHT;
+	case FIT_PIXEL_LEFT:	/* a changed pixel the light does not explain */
+		return FIT_CURVES;
+	default:
+		return FIT_LIGHT;
+	}
 }
 
 /* The curved model's terms: a gain that is a quadratic across the block
@@ -292,7 +319,7 @@ static int curved_explains(const struct md_detector *d, int x0, int y0,
 			   double ss_tot, int any_changed)
 {
 	double m[NQ][NQ] = { { 0 } }, v[NQ] = { 0 }, r[NQ], k[NQ], z[NQ];
-	double cx = (x0 + x1 - 1) / 2.0, cy = (y0 + y1 - 1) / 2.0, ss_res = scc;
+	double cx = (x0 + x1 - 1) / 2.0, cy = (y0 + y1 - 1) / 2.0;
 	int ww = d->ww;
 
 	for (int y = y0; y < y1; y++)
@@ -323,24 +350,8 @@ static int curved_explains(const struct md_detector *d, int x0, int y0,
 		if (!(g >= 1.0 / TEX_GAIN_MAX && g <= TEX_GAIN_MAX))
 			return 0;
 	}
-	for (int q = 0; q < NQ; q++)
-		ss_res -= k[q] * v[q];
-	if (1 - ss_res / ss_tot < TEX_R2_MIN)
-		return 0;
-	for (int y = y0; y < y1 && any_changed; y++)
-		for (int x = x0; x < x1; x++) {
-			int i = y * ww + x;
-			double res = d->cur[i];
-
-			if (!d->valid[i] || !d->whole[i])
-				continue;
-			terms_curved(d->bg[i], (x - cx) / TEX_BLOCK, (y - cy) / TEX_BLOCK, z);
-			for (int q = 0; q < NQ; q++)
-				res -= k[q] * z[q];
-			if (fabs(res) > T)
-				return 0;
-		}
-	return 1;
+	return fit_check(d, x0, y0, x1, y1, T, terms_curved, NQ, k, v, scc, ss_tot,
+			 any_changed) == FIT_OK;
 }
 
 /* The light model's sums, column by column: what each column of the

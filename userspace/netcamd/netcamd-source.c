@@ -6,7 +6,10 @@
  * session; sessions are retried with capped exponential backoff. */
 #define _GNU_SOURCE
 #include "netcamd-source.h"
+#include "netcamd-digest.h"
 #include "netcamd-ffmpeg-log.h"
+#include "netcamd-http-challenge.h"
+#include "netcamd-jpeg.h"
 #include "netcamd-retry.h"
 #include "netcam-util.h"
 
@@ -23,6 +26,7 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/imgutils.h>
+#include <libavutil/random_seed.h>
 
 #define NS 1000000000ULL
 
@@ -334,6 +338,8 @@ static AVFormatContext *open_input(struct source *s, const char *format,
 	}
 	if (c->type == SRC_TYPE_MJPEG || c->type == SRC_TYPE_SNAPSHOT)
 		av_dict_set(&opts, "reconnect", "0", 0);
+	if (s->digest_header[0])
+		av_dict_set(&opts, "headers", s->digest_header, 0);
 	if (format) {
 		ifmt = av_find_input_format(format);
 		if (!ifmt) {
@@ -378,6 +384,11 @@ static int open_decoder(const AVCodecParameters *par, AVCodecContext **out)
 		dc->thread_count = 1;
 		dc->thread_type = FF_THREAD_SLICE;
 		dc->flags |= AV_CODEC_FLAG_LOW_DELAY;
+		/* A JPEG stands alone: one with damaged picture data is
+		 * an error to drop, not a picture to conceal (FFmpeg's
+		 * default shows its bottom black or shifted). */
+		if (par->codec_id == AV_CODEC_ID_MJPEG)
+			dc->err_recognition |= AV_EF_EXPLODE;
 		err = avcodec_open2(dc, codec, NULL);
 	}
 	if (err < 0) {
@@ -456,6 +467,74 @@ static int session_test(struct source *s, struct native_mode *probe,
 	return 0;
 }
 
+/*
+ * The camera refused FFmpeg (401): is it a digest challenge FFmpeg does
+ * not answer (algorithm=md5 in lower case, as libmicrohttpd writes it)?
+ * Then ask for a fresh challenge and put the answer in s->digest_header
+ * for the next request. True if there is an answer to try.
+ */
+static bool prepare_digest(struct source *s)
+{
+	const struct cam_config *c = s->cfg;
+	char proto[16], auth[512], host[256], path[1536], value[1024], why[256];
+	char cnonce[17];
+	struct digest_challenge ch;
+	int port, status;
+
+	s->digest_header[0] = 0;
+	if (!c->username[0])
+		return false;
+	av_url_split(proto, sizeof(proto), auth, sizeof(auth), host, sizeof(host), &port,
+		     path, sizeof(path), s->url);
+	if (strcmp(proto, "http"))
+		return false;	/* https: FFmpeg's TLS only */
+	if (port < 0)
+		port = 80;
+	if (!path[0])
+		snprintf(path, sizeof(path), "/");
+	status = http_get_challenge(host, port, path, c->connect_timeout, value, sizeof(value),
+				    why, sizeof(why));
+	if (status != 401 || !digest_parse(value, &ch) || !digest_ffmpeg_refuses(&ch))
+		return false;
+	snprintf(cnonce, sizeof(cnonce), "%08x%08x", av_get_random_seed(), av_get_random_seed());
+	if (digest_authorization(&ch, c->username, c->password, "GET", path, cnonce, 1,
+				 s->digest_header, sizeof(s->digest_header)) < 0) {
+		s->digest_header[0] = 0;
+		return false;
+	}
+	if (!s->digest_answered)
+		log_notice("the camera asks for digest authentication with algorithm=%s, which FFmpeg does not answer: netcamd answers it",
+			   ch.algorithm);
+	s->digest_answered = true;
+	return true;
+}
+
+/* One JPEG per request: close, wait for the next poll. False if the
+ * session should end instead of asking again. */
+static bool next_snapshot(struct source *s, AVFormatContext **fc, uint64_t *next_poll)
+{
+	close_input(s, fc);
+	*next_poll += secs_ns(s->cfg->snapshot_interval);
+	if (*next_poll < mono_ns())
+		*next_poll = mono_ns();
+	wait_until(s, *next_poll);
+	return !should_end(s);
+}
+
+/* A damaged picture was dropped: count it, and say so at the first and
+ * then once a minute. */
+static void note_damage(struct source *s, struct damage_log *d, const char *why)
+{
+	unsigned long n = damage_note(d, mono_ns(), why);
+
+	s->dropped_corrupt++;
+	if (n == 1)
+		log_notice("dropped a damaged picture (%s); apps keep the last clean one", why);
+	else if (n)
+		log_notice("dropped %lu damaged pictures in the last %llu s (newest: %s)", n,
+			   (unsigned long long)(DAMAGE_LOG_NS / NS), why);
+}
+
 /* One connection: open, decode, publish until unwanted (return 0) or a
  * failure (-1, why filled in). With probe set, return after the first
  * decoded frame with the stream's parameters. */
@@ -475,6 +554,9 @@ static int session_stream(struct source *s, struct native_mode *probe,
 	uint64_t pace_interval = 0, next_poll = mono_ns();
 	bool need_key = true, is_mjpeg = false;
 	int vidx = -1, err, rc = -1;
+	struct damage_log damage = { 0 };
+	bool digest_fresh = false;
+	char bad[DAMAGE_REASON_MAX];
 	AVRational rate = { 0, 1 };
 
 	if (!pkt || !fr) {
@@ -482,11 +564,21 @@ static int session_stream(struct source *s, struct native_mode *probe,
 		goto out;
 	}
 reopen:
+	/* A camera whose digest challenge netcamd answers gets a fresh
+	 * answer (a new nonce) for every request. */
+	if (s->digest_answered && !digest_fresh)
+		prepare_digest(s);
+	digest_fresh = false;
 	set_deadline(s, c->connect_timeout);
 	fc = open_input(s, format, &err);
 	if (!fc) {
 		if (should_end(s))
 			goto ended;
+		if (err == AVERROR_HTTP_UNAUTHORIZED && !s->digest_answered &&
+		    prepare_digest(s)) {
+			digest_fresh = true;
+			goto reopen;
+		}
 		describe_error(s, err, "connect", why, why_size);
 		goto out;
 	}
@@ -583,7 +675,12 @@ reopen:
 		if (err < 0) {
 			if (should_end(s))
 				goto ended;
-			if (s->timed_out && last_frame + secs_ns(c->stall_timeout) <= mono_ns())
+			if (s->timed_out && last_frame + secs_ns(c->stall_timeout) <= mono_ns() &&
+			    damage.since_clean)
+				snprintf(why, why_size,
+					 "no clean video frame for %g s (%lu damaged dropped, newest: %s)",
+					 c->stall_timeout, damage.since_clean, damage.last);
+			else if (s->timed_out && last_frame + secs_ns(c->stall_timeout) <= mono_ns())
 				snprintf(why, why_size, "no video frame for %g s (stalled)",
 					 c->stall_timeout);
 			else if (err == AVERROR_EOF)
@@ -598,15 +695,34 @@ reopen:
 		}
 		if (pkt->flags & AV_PKT_FLAG_CORRUPT)
 			need_key = true;
+		/* A JPEG cut short or with a hole is neither decoded nor
+		 * passed through (the decoder would conceal the damage). */
+		if (is_mjpeg && !jpeg_is_whole(pkt->data, (size_t)pkt->size, bad, sizeof(bad))) {
+			note_damage(s, &damage, bad);
+			av_packet_unref(pkt);
+			if (!snapshot)
+				continue;
+			if (mono_ns() > last_frame + secs_ns(c->read_timeout)) {
+				snprintf(why, why_size, "no whole JPEG for %g s (newest: %s)",
+					 c->read_timeout, bad);
+				goto out;
+			}
+			if (!next_snapshot(s, &fc, &next_poll))
+				goto ended;
+			goto reopen;
+		}
 		err = avcodec_send_packet(dc, pkt);
 		if (err < 0 && err != AVERROR(EAGAIN)) {
 			/* A broken packet: skip, and wait for a clean keyframe. */
 			if (!need_key)
 				need_key_since = mono_ns();
 			need_key = true;
-			s->dropped_corrupt++;
+			if (is_mjpeg)
+				note_damage(s, &damage, "the decoder found damaged picture data");
+			else
+				s->dropped_corrupt++;
 		}
-		while (avcodec_receive_frame(dc, fr) == 0) {
+		while ((err = avcodec_receive_frame(dc, fr)) == 0) {
 			bool corrupt = (fr->flags & AV_FRAME_FLAG_CORRUPT) ||
 				       fr->decode_error_flags;
 			bool key = frame_is_key(fr) || fr->pict_type == AV_PICTURE_TYPE_I ||
@@ -653,18 +769,15 @@ reopen:
 				goto out;
 			}
 			got_good = 1;
+			damage.since_clean = 0;
 		}
+		if (is_mjpeg && err < 0 && err != AVERROR(EAGAIN) && err != AVERROR_EOF)
+			note_damage(s, &damage, "the decoder found damaged picture data");
 		av_packet_unref(pkt);
 		if (got_good)
 			last_frame = mono_ns();
 		if (snapshot && got_good) {
-			/* One JPEG per request: close, wait, ask again. */
-			close_input(s, &fc);
-			next_poll += secs_ns(c->snapshot_interval);
-			if (next_poll < mono_ns())
-				next_poll = mono_ns();
-			wait_until(s, next_poll);
-			if (should_end(s))
+			if (!next_snapshot(s, &fc, &next_poll))
 				goto ended;
 			goto reopen;
 		}

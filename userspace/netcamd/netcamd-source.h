@@ -55,6 +55,10 @@ struct source {
 	uint64_t frames;
 	uint64_t dropped_corrupt;
 	struct retry retry;	/* backoff and what the log has said */
+	/* "Authorization: ...\r\n" answering a digest challenge FFmpeg
+	 * will not (netcamd-digest.h); once answered, every request is. */
+	char digest_header[2048];
+	bool digest_answered;
 };
 
 int source_init(struct source *s, const struct cam_config *cfg);
