@@ -432,9 +432,9 @@ if ncd_start damagedcam "$L8"; then
     fi
     kill "$NCD_PID"; wait "$NCD_PID"; NCD_PID=
     "$NETCAMCTL" remove damagedcam > /dev/null 2>&1
-    lines=$(grep -c 'damaged' "$L8")
+    lines=$(grep -c 'damaged picture' "$L8")
     if [ "$lines" -ge 1 ] && [ "$lines" -le 4 ]; then
-        vm_pass damaged-mjpeg-log "$lines lines: $(grep -m1 'damaged' "$L8")"
+        vm_pass damaged-mjpeg-log "$lines lines: $(grep -m1 'damaged picture' "$L8")"
     else
         vm_fail damaged-mjpeg-log "$lines lines about damage; $(tail -2 "$L8" | tr '\n' ' ')"
     fi
