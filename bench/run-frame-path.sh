@@ -43,7 +43,7 @@ done
 [[ $frames =~ ^[0-9]+$ ]] || die "--frames wants a number, got '$frames'"
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "--runs wants a number >= 1, got '$runs'"
 if [ -z "$kver" ]; then
-    kver=$(tests/vm/kernels.sh '^6\.1\.' | tail -n 1) || die "no 6.1 kernel installed; use --kernel"
+    kver=$(tests/vm/kernels.sh --host '^6\.1\.' | tail -n 1) || die "no 6.1 kernel installed; use --kernel"
 fi
 out=${out:-build/bench/vm-$kver}
 

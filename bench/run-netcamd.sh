@@ -55,7 +55,7 @@ for n in "$seconds" "$warmup" "$idle"; do
     [[ $n =~ ^[1-9][0-9]*$ ]] || die "--seconds, --warmup and --idle want whole seconds, got '$n'"
 done
 if [ -z "$kver" ]; then
-    kver=$(tests/vm/kernels.sh '^6\.1\.' | tail -n 1) || die "no 6.1 kernel installed; use --kernel"
+    kver=$(tests/vm/kernels.sh --host '^6\.1\.' | tail -n 1) || die "no 6.1 kernel installed; use --kernel"
 fi
 out=${out:-build/bench/netcamd-$kver}
 for t in ffmpeg /usr/bin/python3 gst-inspect-1.0; do
