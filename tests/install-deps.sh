@@ -55,3 +55,11 @@ if [ -n "$need" ]; then
     apt-get install -y -q --no-install-recommends $need ||
         { echo "tests/install-deps.sh: cannot install" $need >&2; exit 1; }
 fi
+# Debian's motion package enables and starts a Motion daemon on
+# /dev/video0; the tests want only the program (Motion's stream server is
+# a real digest-auth camera for tests/netcamd), so switch the service off.
+if grep -qx motion <<< "$need" && [ -d /run/systemd/system ]; then
+    systemctl disable --now motion.service > /dev/null 2>&1 || true
+    echo "tests/install-deps.sh: installed motion; its system service is disabled (systemctl enable --now motion to use it)"
+fi
+exit 0
