@@ -107,9 +107,8 @@ bool digest_parse(const char *value, struct digest_challenge *ch)
 	    strcasecmp(ch->algorithm, "MD5-sess"))
 		return false;	/* SHA-256 and others: not ours to answer */
 	ch->sess = !strcasecmp(ch->algorithm, "MD5-sess");
-	ch->qop_given = qop[0] != 0;
 	ch->qop_auth = list_has(qop, "auth");
-	return !ch->qop_given || ch->qop_auth;
+	return !qop[0] || ch->qop_auth;	/* no qop (RFC 2069), or one we speak */
 }
 
 bool digest_ffmpeg_refuses(const struct digest_challenge *ch)

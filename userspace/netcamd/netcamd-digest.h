@@ -21,7 +21,6 @@ struct digest_challenge {
 	char opaque[256];
 	char algorithm[32];	/* as the server wrote it; "" if not given */
 	bool qop_auth;		/* qop offers "auth" */
-	bool qop_given;		/* a qop list was given at all */
 	bool sess;		/* MD5-sess, any case */
 };
 

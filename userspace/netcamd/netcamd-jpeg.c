@@ -351,17 +351,17 @@ struct scan_walk {
 	unsigned int ns;
 	unsigned int max_size;	/* largest coefficient size in bits */
 	unsigned long mcus_left;
+	unsigned long restart_interval;	/* MCUs between restart markers; 0: none */
 };
 
 /* The MCUs of one restart interval in seg[0..len): all of them there,
  * and nothing but padding after. */
 static bool walk_interval(struct scan_walk *w, const uint8_t *seg, size_t len,
-			  size_t stuffed, unsigned long restart_interval,
-			  char *why, size_t why_size)
+			  size_t stuffed, char *why, size_t why_size)
 {
 	struct bit_reader b = { .p = seg, .end = seg + len };
-	unsigned long n = restart_interval && restart_interval < w->mcus_left ?
-			  restart_interval : w->mcus_left;
+	unsigned long n = w->restart_interval && w->restart_interval < w->mcus_left ?
+			  w->restart_interval : w->mcus_left;
 	uint64_t have = (uint64_t)(len - stuffed) * 8;
 	size_t skip, i;
 
@@ -374,7 +374,7 @@ static bool walk_interval(struct scan_walk *w, const uint8_t *seg, size_t len,
 						    m);
 		if (b.used > have)
 			return fail(why, why_size,
-				    "picture data ends early (%lu of %lu blocks): data lost",
+				    "picture data ends early (%lu of %lu MCUs): data lost",
 				    m, n);
 	}
 	w->mcus_left -= n;
@@ -399,8 +399,8 @@ static bool walk_interval(struct scan_walk *w, const uint8_t *seg, size_t len,
  * and walks each interval's codes when w->on.
  */
 static bool scan_entropy(const uint8_t *jpeg, size_t size, size_t *pos,
-			 struct scan_walk *w, unsigned int restart_interval,
-			 unsigned long *restarts, char *why, size_t why_size)
+			 struct scan_walk *w, unsigned long *restarts, char *why,
+			 size_t why_size)
 {
 	size_t i = *pos, seg = *pos, stuffed = 0;
 	unsigned long rst = 0;
@@ -425,8 +425,7 @@ static bool scan_entropy(const uint8_t *jpeg, size_t size, size_t *pos,
 			continue;
 		}
 		if (w->on && w->mcus_left &&
-		    !walk_interval(w, jpeg + seg, i - seg, stuffed, restart_interval,
-				   why, why_size))
+		    !walk_interval(w, jpeg + seg, i - seg, stuffed, why, why_size))
 			return false;
 		if (b < 0xd0 || b > 0xd7)
 			break;
@@ -440,7 +439,7 @@ static bool scan_entropy(const uint8_t *jpeg, size_t size, size_t *pos,
 		stuffed = 0;
 	}
 	if (w->on && w->mcus_left)
-		return fail(why, why_size, "picture data ends early (%lu blocks missing): data lost",
+		return fail(why, why_size, "picture data ends early (%lu MCUs missing): data lost",
 			    w->mcus_left);
 	if (i == *pos)
 		return fail(why, why_size, "a scan without picture data at byte %zu", i);
@@ -460,6 +459,7 @@ static void scan_walk_setup(struct scan_walk *w, const struct jpeg_state *st,
 	w->on = false;
 	w->ns = ns;
 	w->mcus_left = mcus;
+	w->restart_interval = st->restart_interval;
 	w->max_size = st->f.precision + 2;
 	if (!st->f.huffman_sequential || !mcus || len < 4 + 2 * (size_t)ns ||
 	    tail[0] != 0 || tail[1] != 63 || tail[2] != 0)
@@ -548,8 +548,7 @@ bool jpeg_is_whole(const uint8_t *jpeg, size_t size, char *why,
 			mcus = scan_mcus(f, jpeg[i + 3], ns);
 			scan_walk_setup(&walk, &st, jpeg + i + 2, len - 2, mcus);
 			i += len;
-			if (!scan_entropy(jpeg, size, &i, &walk, st.restart_interval, &restarts,
-					  why, why_size))
+			if (!scan_entropy(jpeg, size, &i, &walk, &restarts, why, why_size))
 				return false;
 			scans++;
 			if (!st.restart_interval || !mcus)

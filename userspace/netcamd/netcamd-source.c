@@ -555,8 +555,8 @@ static int session_stream(struct source *s, struct native_mode *probe,
 	bool need_key = true, is_mjpeg = false;
 	int vidx = -1, err, rc = -1;
 	struct damage_log damage = { 0 };
-	bool digest_fresh = false;
 	char bad[DAMAGE_REASON_MAX];
+	bool decode_failed;
 	AVRational rate = { 0, 1 };
 
 	if (!pkt || !fr) {
@@ -565,20 +565,18 @@ static int session_stream(struct source *s, struct native_mode *probe,
 	}
 reopen:
 	/* A camera whose digest challenge netcamd answers gets a fresh
-	 * answer (a new nonce) for every request. */
-	if (s->digest_answered && !digest_fresh)
+	 * answer (a new nonce) for every request: an answer is used once. */
+	if (s->digest_answered && !s->digest_header[0])
 		prepare_digest(s);
-	digest_fresh = false;
 	set_deadline(s, c->connect_timeout);
 	fc = open_input(s, format, &err);
+	s->digest_header[0] = 0;
 	if (!fc) {
 		if (should_end(s))
 			goto ended;
 		if (err == AVERROR_HTTP_UNAUTHORIZED && !s->digest_answered &&
-		    prepare_digest(s)) {
-			digest_fresh = true;
+		    prepare_digest(s))
 			goto reopen;
-		}
 		describe_error(s, err, "connect", why, why_size);
 		goto out;
 	}
@@ -675,12 +673,14 @@ reopen:
 		if (err < 0) {
 			if (should_end(s))
 				goto ended;
-			if (s->timed_out && last_frame + secs_ns(c->stall_timeout) <= mono_ns() &&
-			    damage.since_clean)
+			bool stalled = s->timed_out &&
+				       last_frame + secs_ns(c->stall_timeout) <= mono_ns();
+
+			if (stalled && damage.since_clean)
 				snprintf(why, why_size,
 					 "no clean video frame for %g s (%lu damaged dropped, newest: %s)",
 					 c->stall_timeout, damage.since_clean, damage.last);
-			else if (s->timed_out && last_frame + secs_ns(c->stall_timeout) <= mono_ns())
+			else if (stalled)
 				snprintf(why, why_size, "no video frame for %g s (stalled)",
 					 c->stall_timeout);
 			else if (err == AVERROR_EOF)
@@ -712,15 +712,12 @@ reopen:
 			goto reopen;
 		}
 		err = avcodec_send_packet(dc, pkt);
-		if (err < 0 && err != AVERROR(EAGAIN)) {
+		decode_failed = err < 0 && err != AVERROR(EAGAIN);
+		if (decode_failed) {
 			/* A broken packet: skip, and wait for a clean keyframe. */
 			if (!need_key)
 				need_key_since = mono_ns();
 			need_key = true;
-			if (is_mjpeg)
-				note_damage(s, &damage, "the decoder found damaged picture data");
-			else
-				s->dropped_corrupt++;
 		}
 		while ((err = avcodec_receive_frame(dc, fr)) == 0) {
 			bool corrupt = (fr->flags & AV_FRAME_FLAG_CORRUPT) ||
@@ -771,8 +768,13 @@ reopen:
 			got_good = 1;
 			damage.since_clean = 0;
 		}
-		if (is_mjpeg && err < 0 && err != AVERROR(EAGAIN) && err != AVERROR_EOF)
+		/* The MJPEG decoder reports damage from either call. */
+		if (is_mjpeg && err != AVERROR(EAGAIN) && err != AVERROR_EOF)
+			decode_failed = true;
+		if (decode_failed && is_mjpeg)
 			note_damage(s, &damage, "the decoder found damaged picture data");
+		else if (decode_failed)
+			s->dropped_corrupt++;
 		av_packet_unref(pkt);
 		if (got_good)
 			last_frame = mono_ns();
